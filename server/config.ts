@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/**
+ * Process configuration, read once from the environment at start-up.
+ * A bad value stops the process with a message naming the variable;
+ * nothing else in the code base reads process.env.
+ */
+export const Config = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .default("postgresql://postgres@127.0.0.1:5432/nowcast"),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls):\/\//, "must be a nats:// URL")
+    .default("nats://127.0.0.1:4222"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Prefix of every subject, stream and consumer name; tests use their own to stay isolated. */
+  NOWCAST_NAMESPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/, "must match [a-z][a-z0-9_]{0,31}")
+    .default("nowcast"),
+  /** How long JetStream remembers message ids for de-duplication at publish time. */
+  NOWCAST_DEDUP_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(120),
+  PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  PROCESSOR_BATCH_WAIT_MS: z.coerce.number().int().min(1).max(5000).default(50),
+  /** Messages delivered but not yet acked at most; bounds processor memory. */
+  PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(4000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = Config.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The configuration of this process (parsed on first use). */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Names derived from the namespace, so producers and tests agree on them. */
+export function natsNames(namespace: string) {
+  return {
+    stream: `${namespace.toUpperCase()}_EVENTS`,
+    eventSubjectPrefix: `${namespace}.events`,
+    eventSubjects: `${namespace}.events.>`,
+    liveSubjectPrefix: `${namespace}.live`,
+    durable: `${namespace}_processor`,
+  };
+}

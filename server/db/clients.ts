@@ -1,0 +1,54 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../generated/prisma/client";
+
+// BIGINT columns come back as strings by default; the counts here fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
+
+export interface DbClients {
+  /** Shared pool: the hot path writes through it with set-based SQL. */
+  pool: pg.Pool;
+  /** Prisma over the same pool, for CRUD. */
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export function createDbClients(databaseUrl: string, options: { max?: number; appName?: string } = {}): DbClients {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    application_name: options.appName ?? "nowcast",
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    pool,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/** Runs `work` in one transaction on one pooled connection. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  mode = "BEGIN",
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(mode);
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

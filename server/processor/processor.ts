@@ -1,0 +1,104 @@
+import { jetstream, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type pg from "pg";
+import { natsNames } from "../config";
+import { commitBatch } from "../db/event-store";
+import { errorFields, type Logger } from "../log";
+import { ensureProcessorConsumer, setupEventStream } from "../nats/streams";
+import { Batcher } from "./batcher";
+import { processBatch, type Delivered, type PipelinePorts } from "./pipeline";
+
+export interface ProcessorOptions {
+  namespace: string;
+  dedupWindowSeconds: number;
+  batchSize: number;
+  batchWaitMs: number;
+  maxInFlight: number;
+}
+
+export interface Processor {
+  /** Resolves when the processor has stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function adapt(message: JsMsg): Delivered {
+  return {
+    subject: message.subject,
+    data: message.data,
+    seq: message.seq,
+    ack: () => message.ack(),
+    working: () => message.working(),
+  };
+}
+
+/**
+ * Pulls from the durable consumer, commits batches and acks them. While Postgres is
+ * unavailable the current batch is retried with back-off (its messages kept alive with
+ * `working()`), reading stops, and nothing is acked: no loss, and no unbounded queue.
+ */
+export async function startProcessor(
+  deps: { nc: NatsConnection; pool: pg.Pool; log: Logger; now?: () => number },
+  options: ProcessorOptions,
+): Promise<Processor> {
+  const { nc, pool, log } = deps;
+  const names = natsNames(options.namespace);
+  const jsm = await setupEventStream(nc, { namespace: options.namespace, dedupWindowSeconds: options.dedupWindowSeconds });
+  const durable = await ensureProcessorConsumer(jsm, options.namespace, { maxAckPending: options.maxInFlight * 2 });
+  const consumer = await jetstream(nc).consumers.get(names.stream, durable);
+  const liveSubject = `${names.liveSubjectPrefix}.events`;
+  let stopping = false;
+  let messages: ConsumerMessages | undefined;
+
+  const ports: PipelinePorts = {
+    consumer: durable,
+    stream: names.stream,
+    subjectPrefix: names.eventSubjectPrefix,
+    now: deps.now ?? Date.now,
+    commit: (batch) => commitBatch(pool, batch),
+    publishLive: (batch) => nc.publish(liveSubject, JSON.stringify(batch)),
+  };
+
+  const handle = async (batch: Delivered[]) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await processBatch(ports, batch);
+        log.debug("batch committed", { size: batch.length, inserted: outcome.result.inserted.length });
+        if (attempt > 1) log.info("commit succeeded again", { attempt });
+        return;
+      } catch (error) {
+        if (stopping) throw error;
+        log.warn("commit failed; retrying without ack", { attempt, size: batch.length, ...errorFields(error) });
+        for (const message of batch) message.working();
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  };
+  const batcher = new Batcher<Delivered>({ maxSize: options.batchSize, maxWaitMs: options.batchWaitMs, handle });
+
+  const run = async () => {
+    while (!stopping) {
+      try {
+        messages = await consumer.consume({ max_messages: options.maxInFlight });
+        for await (const message of messages) await batcher.add(adapt(message));
+      } catch (error) {
+        if (!stopping) log.warn("consume loop interrupted; restarting", errorFields(error));
+      }
+      if (!stopping) await sleep(1_000);
+    }
+  };
+  log.info("processor started", { stream: names.stream, durable });
+  const done = run();
+
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      await messages?.close().catch(() => undefined);
+      await batcher.flush().catch((error: unknown) => log.warn("final batch not committed", errorFields(error)));
+      await done;
+    },
+  };
+}
