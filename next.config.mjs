@@ -7,7 +7,9 @@ const nextConfig = {
   allowedDevOrigins: ["127.0.0.1"],
   // Server-only packages that must not be bundled.
   serverExternalPackages: ["pg", "@prisma/adapter-pg", "@nats-io/transport-node", "@nats-io/jetstream"],
-  typescript: { tsconfigPath: "tsconfig.json" },
+  // `npm run typecheck` (run by `npm test`) checks the whole project once; the build skips a
+  // second, slower pass over the same files.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

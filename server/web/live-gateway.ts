@@ -37,7 +37,13 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
   const subscription: Subscription = nc.subscribe(deps.liveSubject, {
     callback: (error, message) => {
       if (error) return log.warn("live subscription error", errorFields(error));
-      const parsed = LiveBatch.safeParse(message.json());
+      let body: unknown;
+      try {
+        body = message.json();
+      } catch {
+        body = undefined;
+      }
+      const parsed = LiveBatch.safeParse(body);
       if (parsed.success) pending.push(parsed.data);
       else log.warn("ignored malformed live batch", { subject: message.subject });
     },
