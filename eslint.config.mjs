@@ -3,7 +3,17 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".next", ".data", "server/generated", "next-env.d.ts", "test-results", "playwright-report"] },
+  {
+    ignores: [
+      "node_modules",
+      ".next",
+      ".data",
+      "server/generated",
+      "next-env.d.ts",
+      "test-results",
+      "playwright-report",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +32,16 @@ export default tseslint.config(
   },
   {
     // Composition roots and tooling may read the environment.
-    files: ["server/config.ts", "scripts/**", "e2e/**", "bench/**", "*.config.ts", "*.config.mjs", "**/*.test.ts", "server/testing/**"],
+    files: [
+      "server/config.ts",
+      "scripts/**",
+      "e2e/**",
+      "bench/**",
+      "*.config.ts",
+      "*.config.mjs",
+      "**/*.test.ts",
+      "server/testing/**",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
   {

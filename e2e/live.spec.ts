@@ -27,7 +27,12 @@ async function storedCount(): Promise<number> {
   }
 }
 
-const pageView = (id: string) => ({ id, type: "page_view", ts: now(), attrs: { path: "/pricing", country: "DE" } });
+const pageView = (id: string) => ({
+  id,
+  type: "page_view",
+  ts: now(),
+  attrs: { path: "/pricing", country: "DE" },
+});
 const apiRequest = (id: string) => ({
   id,
   type: "api_request",
@@ -68,7 +73,11 @@ test("the live page shows exactly what was stored, updating without a reload", a
   await expect(page.getByTestId("window-count-api_request")).toHaveText("12");
   await expect(page.getByTestId("window-count-transaction")).toHaveText("5");
   expect(await storedCount()).toBe(47);
-  await expect(page.locator(".recharts-legend-item-text")).toHaveText(["api_request", "page_view", "transaction"]);
+  await expect(page.locator(".recharts-legend-item-text")).toHaveText([
+    "api_request",
+    "page_view",
+    "transaction",
+  ]);
   await page.screenshot({ path: "e2e/screenshots/live.png", fullPage: true });
 
   // Producers may publish straight to NATS; a non-JSON message must not stop the pipeline.
@@ -76,7 +85,8 @@ test("the live page shows exactly what was stored, updating without a reload", a
   const js = jetstream(nc);
   const subject = (type: string) => `${process.env.E2E_NAMESPACE}.events.${type}`;
   await js.publish(subject("page_view"), "definitely not json", { msgID: "garbage-1" });
-  for (const id of ["n-1", "n-2", "n-3"]) await js.publish(subject("page_view"), JSON.stringify(pageView(id)), { msgID: id });
+  for (const id of ["n-1", "n-2", "n-3"])
+    await js.publish(subject("page_view"), JSON.stringify(pageView(id)), { msgID: id });
   await nc.close();
 
   await expect(page.getByTestId("total-events")).toHaveText("50");

@@ -5,7 +5,10 @@ import { createServer } from "node:net";
 import path from "node:path";
 
 /** Starts one Nowcast role as its own process group, logging to .data/e2e-<role>.log. */
-export async function startRole(role: "web" | "processor", env: Record<string, string>): Promise<ChildProcess> {
+export async function startRole(
+  role: "web" | "processor",
+  env: Record<string, string>,
+): Promise<ChildProcess> {
   await mkdir(".data", { recursive: true });
   const log = createWriteStream(path.join(".data", `e2e-${role}.log`), { flags: "a" });
   const child = spawn(path.join("node_modules", ".bin", "tsx"), [`server/${role}/main.ts`], {
@@ -18,7 +21,10 @@ export async function startRole(role: "web" | "processor", env: Record<string, s
   return child;
 }
 
-export async function stopRole(child: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+export async function stopRole(
+  child: ChildProcess | undefined,
+  signal: NodeJS.Signals = "SIGTERM",
+): Promise<void> {
   if (!child?.pid || child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
@@ -46,7 +52,8 @@ export function freePort(): Promise<number> {
 export async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`web exited with code ${child.exitCode} (see .data/e2e-web.log)`);
+    if (child.exitCode !== null)
+      throw new Error(`web exited with code ${child.exitCode} (see .data/e2e-web.log)`);
     try {
       const response = await fetch(`${baseUrl}/api/health`);
       if (response.ok) return;

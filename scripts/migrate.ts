@@ -36,7 +36,10 @@ export class MigrationError extends Error {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -57,19 +60,26 @@ export function pendingMigrations(all: Migration[], applied: AppliedRow[]): Migr
   const live = applied.filter((row) => row.rolled_back_at === null);
   const failed = live.find((row) => row.finished_at === null);
   if (failed) {
-    throw new MigrationError(`migration ${failed.migration_name} failed earlier; fix the database, then mark it rolled back`);
+    throw new MigrationError(
+      `migration ${failed.migration_name} failed earlier; fix the database, then mark it rolled back`,
+    );
   }
   const byName = new Map(live.map((row) => [row.migration_name, row]));
   for (const migration of all) {
     const row = byName.get(migration.name);
     if (row && row.checksum !== migration.checksum) {
-      throw new MigrationError(`migration ${migration.name} was edited after it was applied; add a new migration instead`);
+      throw new MigrationError(
+        `migration ${migration.name} was edited after it was applied; add a new migration instead`,
+      );
     }
   }
   return all.filter((m) => !byName.has(m.name));
 }
 
-export async function migrate(databaseUrl: string, log: (message: string) => void = console.log): Promise<void> {
+export async function migrate(
+  databaseUrl: string,
+  log: (message: string) => void = console.log,
+): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -104,7 +114,9 @@ async function applyOne(client: pg.Client, migration: Migration, log: (message: 
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK");
-    throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
+    throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

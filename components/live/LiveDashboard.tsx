@@ -32,7 +32,9 @@ export function LiveDashboard() {
   const from = to - WINDOW_SECONDS * 1000;
   const series = state ? rateSeries(state, from, to) : { types: [], points: [] };
   const byType = state ? countsByType(state, from, to) : {};
-  const lastTen = state ? Object.values(countsByType(state, to - 11_000, to - 1000)).reduce((a, b) => a + b, 0) : 0;
+  const lastTen = state
+    ? Object.values(countsByType(state, to - 11_000, to - 1000)).reduce((a, b) => a + b, 0)
+    : 0;
 
   return (
     <main className="page">
@@ -77,9 +79,15 @@ export function LiveDashboard() {
       <section className="panel">
         <h2>Events per second by type · last 5 min (UTC, event time)</h2>
         {state && series.types.length === 0 ? (
-          <p className="empty">No events in the last 5 minutes. Start the simulator or POST to /api/ingest.</p>
+          <p className="empty">
+            No events in the last 5 minutes. Start the simulator or POST to /api/ingest.
+          </p>
         ) : null}
-        {state ? <RateChart types={series.types} points={series.points} /> : <p className="empty">Loading…</p>}
+        {state ? (
+          <RateChart types={series.types} points={series.points} />
+        ) : (
+          <p className="empty">Loading…</p>
+        )}
       </section>
     </main>
   );

@@ -29,7 +29,8 @@ export function applyBatches(state: RatesState, batches: readonly LiveBatch[]): 
   for (const batch of [...batches].sort((a, b) => a.batchSeq - b.batchSeq)) {
     const known = next.consumers[batch.consumer]?.batchSeq ?? 0;
     if (batch.batchSeq <= known) continue;
-    if (next === state) next = { consumers: { ...state.consumers }, counts: { ...state.counts }, gap: state.gap };
+    if (next === state)
+      next = { consumers: { ...state.consumers }, counts: { ...state.counts }, gap: state.gap };
     if (batch.batchSeq > known + 1) next.gap = true;
     next.consumers[batch.consumer] = { batchSeq: batch.batchSeq, total: batch.total };
     for (const rate of batch.rates) {
@@ -58,7 +59,11 @@ export interface SeriesPoint {
 }
 
 /** Zero-filled per-second series for [from, to), one numeric field per type. */
-export function rateSeries(state: RatesState, from: number, to: number): { types: string[]; points: SeriesPoint[] } {
+export function rateSeries(
+  state: RatesState,
+  from: number,
+  to: number,
+): { types: string[]; points: SeriesPoint[] } {
   const types = new Set<string>();
   for (const k of Object.keys(state.counts)) {
     const [t, type] = k.split("|") as [string, string];

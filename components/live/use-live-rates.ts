@@ -62,7 +62,10 @@ export function useLiveRates(windowSeconds: number) {
       }
       const current = queryClient.getQueryData<RatesState>(key);
       if (!current) return;
-      const next = prune(applyBatches(current, update.data.batches), Date.now() - windowSeconds * 1000 - 60_000);
+      const next = prune(
+        applyBatches(current, update.data.batches),
+        Date.now() - windowSeconds * 1000 - 60_000,
+      );
       queryClient.setQueryData<RatesState>(key, next);
       if (next.gap) subscribe();
     });

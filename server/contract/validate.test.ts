@@ -35,7 +35,10 @@ describe("validateEvent accepts valid events", () => {
   });
 
   it("normalises ts to epoch ms and defaults v and attrs", () => {
-    const result = validateEvent({ id: "a", type: "error", ts: "2026-11-25T11:59:00.250Z", attrs: { message: "m" } }, NOW);
+    const result = validateEvent(
+      { id: "a", type: "error", ts: "2026-11-25T11:59:00.250Z", attrs: { message: "m" } },
+      NOW,
+    );
     expect(result).toEqual({
       ok: true,
       event: { id: "a", type: "error", ts: NOW - 59_750, v: 1, attrs: { message: "m" } },
@@ -61,15 +64,30 @@ describe("validateEvent rejects with specific reasons", () => {
     ["value NaN", { ...apiRequest, value: NaN }, "invalid_value", "value"],
     ["value Infinity", { ...apiRequest, value: Infinity }, "invalid_value", "value"],
     ["value string", { ...apiRequest, value: "42" }, "invalid_value", "value"],
-    ["nested attrs", { ...pageView, attrs: { path: "/", geo: { city: "Berlin" } } }, "invalid_attrs", "attrs.geo"],
+    [
+      "nested attrs",
+      { ...pageView, attrs: { path: "/", geo: { city: "Berlin" } } },
+      "invalid_attrs",
+      "attrs.geo",
+    ],
     ["array attr", { ...pageView, attrs: { path: "/", tags: ["a"] } }, "invalid_attrs", "attrs.tags"],
     ["unknown field", { ...pageView, user: "u1" }, "unknown_field", "user"],
     ["version 2", { ...pageView, v: 2 }, "invalid_version", "v"],
     ["long source", { ...pageView, source: "s".repeat(65) }, "invalid_source", "source"],
     ["api_request without value", { ...apiRequest, value: undefined }, "schema_violation", "value"],
-    ["api_request bad status", { ...apiRequest, attrs: { ...apiRequest.attrs, status: 999 } }, "schema_violation", "attrs.status"],
+    [
+      "api_request bad status",
+      { ...apiRequest, attrs: { ...apiRequest.attrs, status: 999 } },
+      "schema_violation",
+      "attrs.status",
+    ],
     ["page_view without path", { ...pageView, attrs: { country: "DE" } }, "schema_violation", "attrs.path"],
-    ["transaction bad currency", { ...transaction, attrs: { ...transaction.attrs, currency: "euro" } }, "schema_violation", "attrs.currency"],
+    [
+      "transaction bad currency",
+      { ...transaction, attrs: { ...transaction.attrs, currency: "euro" } },
+      "schema_violation",
+      "attrs.currency",
+    ],
     ["negative amount", { ...transaction, value: -5 }, "schema_violation", "value"],
   ])("%s", (_name, input, code, path) => {
     const result = validateEvent(input, NOW);
@@ -87,7 +105,10 @@ describe("validateEvent rejects with specific reasons", () => {
   });
 
   it("reports every problem at once and keeps the id for the caller", () => {
-    const result = validateEvent({ id: "bad-1", type: "api_request", ts: "nope", value: "slow", attrs: {} }, NOW);
+    const result = validateEvent(
+      { id: "bad-1", type: "api_request", ts: "nope", value: "slow", attrs: {} },
+      NOW,
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.id).toBe("bad-1");
@@ -97,7 +118,10 @@ describe("validateEvent rejects with specific reasons", () => {
 
 describe("validatePayload", () => {
   it("turns non-JSON into invalid_json", () => {
-    expect(validatePayload("{not json", NOW)).toMatchObject({ ok: false, reasons: [{ code: "invalid_json" }] });
+    expect(validatePayload("{not json", NOW)).toMatchObject({
+      ok: false,
+      reasons: [{ code: "invalid_json" }],
+    });
   });
   it("turns 1e999 (JSON for Infinity) into invalid_value", () => {
     const text = '{"id":"i","type":"api_request","ts":1,"value":1e999,"attrs":{}}';

@@ -64,7 +64,11 @@ function timeReasons(ts: string | number, now: number): { ms?: number; reasons: 
     const ahead = Math.round((ms - now) / 1000);
     return {
       reasons: [
-        { code: "ts_in_future", message: `ts is ${ahead} s in the future (at most 300 s allowed)`, path: "ts" },
+        {
+          code: "ts_in_future",
+          message: `ts is ${ahead} s in the future (at most 300 s allowed)`,
+          path: "ts",
+        },
       ],
     };
   }
@@ -79,13 +83,16 @@ function attrCountReasons(attrs: Record<string, unknown> | undefined): Reason[] 
 
 function typeReasons(envelope: EventEnvelope): Reason[] {
   if (!isRegisteredType(envelope.type)) {
-    return [{ code: "unknown_type", message: `"${envelope.type}" is not a registered event type`, path: "type" }];
+    return [
+      { code: "unknown_type", message: `"${envelope.type}" is not a registered event type`, path: "type" },
+    ];
   }
   const schema = BUILTIN_TYPES[envelope.type];
   const reasons: Reason[] = [];
   const value = schema.value.safeParse(envelope.value);
   if (!value.success) {
-    const message = envelope.value === undefined ? `${envelope.type} requires value` : value.error.issues[0]?.message;
+    const message =
+      envelope.value === undefined ? `${envelope.type} requires value` : value.error.issues[0]?.message;
     reasons.push({ code: "schema_violation", message: `value: ${message}`, path: "value" });
   }
   const attrs = schema.attrs.safeParse(envelope.attrs ?? {});
@@ -104,7 +111,10 @@ function typeReasons(envelope: EventEnvelope): Reason[] {
  */
 export function validateEvent(input: unknown, now: number): Validation {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return { ok: false, reasons: [{ code: "not_an_object", message: "an event must be a JSON object", path: "" }] };
+    return {
+      ok: false,
+      reasons: [{ code: "not_an_object", message: "an event must be a JSON object", path: "" }],
+    };
   }
   const record = input as Record<string, unknown>;
   const id = typeof record.id === "string" && record.id.length > 0 ? record.id.slice(0, 128) : undefined;
@@ -137,9 +147,7 @@ export function validatePayload(payload: string, now: number, byteLength?: numbe
   if (bytes > EVENT_LIMITS.maxPayloadBytes) {
     return {
       ok: false,
-      reasons: [
-        { code: "payload_too_large", message: `event is ${bytes} bytes (at most 16384)`, path: "" },
-      ],
+      reasons: [{ code: "payload_too_large", message: `event is ${bytes} bytes (at most 16384)`, path: "" }],
     };
   }
   let input: unknown;

@@ -22,9 +22,36 @@ describe("eventCountDeltas", () => {
       ev("d", "page_view", T0 + 2_000),
     ]);
     expect(deltas).toEqual([
-      { metric: "events", resolution: "1m", bucketStart: T0, groupKey: "api_request", count: 2, sum: 40, min: 10, max: 30 },
-      { metric: "events", resolution: "1m", bucketStart: T0, groupKey: "page_view", count: 1, sum: 0, min: null, max: null },
-      { metric: "events", resolution: "1m", bucketStart: T0 + 60_000, groupKey: "api_request", count: 1, sum: 5, min: 5, max: 5 },
+      {
+        metric: "events",
+        resolution: "1m",
+        bucketStart: T0,
+        groupKey: "api_request",
+        count: 2,
+        sum: 40,
+        min: 10,
+        max: 30,
+      },
+      {
+        metric: "events",
+        resolution: "1m",
+        bucketStart: T0,
+        groupKey: "page_view",
+        count: 1,
+        sum: 0,
+        min: null,
+        max: null,
+      },
+      {
+        metric: "events",
+        resolution: "1m",
+        bucketStart: T0 + 60_000,
+        groupKey: "api_request",
+        count: 1,
+        sum: 5,
+        min: 5,
+        max: 5,
+      },
     ]);
   });
 
@@ -56,6 +83,9 @@ describe("perSecondRates", () => {
 
 describe("dedupeById", () => {
   it("keeps the first of each id", () => {
-    expect(dedupeById([ev("a", "x", 1), ev("a", "y", 2), ev("b", "x", 3)]).map((e) => e.type)).toEqual(["x", "x"]);
+    expect(dedupeById([ev("a", "x", 1), ev("a", "y", 2), ev("b", "x", 3)]).map((e) => e.type)).toEqual([
+      "x",
+      "x",
+    ]);
   });
 });

@@ -13,7 +13,10 @@ export interface DbClients {
   close(): Promise<void>;
 }
 
-export function createDbClients(databaseUrl: string, options: { max?: number; appName?: string } = {}): DbClients {
+export function createDbClients(
+  databaseUrl: string,
+  options: { max?: number; appName?: string } = {},
+): DbClients {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,

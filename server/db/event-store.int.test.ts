@@ -7,7 +7,12 @@ import { readRatesSnapshot } from "./live-queries";
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ev = (id: string, type: string, ts: number, value?: number): ValidEvent => ({
-  id, type, ts, v: 1, attrs: { k: "v" }, ...(value === undefined ? {} : { value }),
+  id,
+  type,
+  ts,
+  v: 1,
+  attrs: { k: "v" },
+  ...(value === undefined ? {} : { value }),
 });
 
 let database: TestDatabase;
@@ -27,8 +32,20 @@ describe("commitBatch against Postgres", () => {
     consumer: "c1",
     streamSeq: 3,
     receivedAt: T0,
-    events: [ev("a", "api_request", T0 + 1000, 10), ev("b", "api_request", T0 + 2000, 30), ev("a", "api_request", T0, 99)],
-    deadLetters: [{ source: "nats", dedupKey: "S:2", subject: "x.events.y", reasons: [{ code: "invalid_json", message: "m", path: "" }], payload: "{" }],
+    events: [
+      ev("a", "api_request", T0 + 1000, 10),
+      ev("b", "api_request", T0 + 2000, 30),
+      ev("a", "api_request", T0, 99),
+    ],
+    deadLetters: [
+      {
+        source: "nats",
+        dedupKey: "S:2",
+        subject: "x.events.y",
+        reasons: [{ code: "invalid_json", message: "m", path: "" }],
+        payload: "{",
+      },
+    ],
   };
 
   it("stores each event once and counts only inserted rows, even when a batch is redelivered", async () => {
@@ -49,7 +66,12 @@ describe("commitBatch against Postgres", () => {
   });
 
   it("merges min and max across batches", async () => {
-    await commitBatch(db.pool, { ...batch, streamSeq: 5, events: [ev("c", "api_request", T0 + 3000, 2)], deadLetters: [] });
+    await commitBatch(db.pool, {
+      ...batch,
+      streamSeq: 5,
+      events: [ev("c", "api_request", T0 + 3000, 2)],
+      deadLetters: [],
+    });
     const rollups = await db.pool.query("SELECT count, sum, min, max FROM metric_rollups");
     expect(rollups.rows).toEqual([{ count: 3, sum: 42, min: 2, max: 30 }]);
   });

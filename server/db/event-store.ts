@@ -66,7 +66,11 @@ ON CONFLICT (consumer) DO UPDATE SET
   updated_at = now()
 RETURNING batch_seq, events_total`;
 
-async function insertRaw(client: pg.PoolClient, events: ValidEvent[], receivedAt: Date): Promise<Set<string>> {
+async function insertRaw(
+  client: pg.PoolClient,
+  events: ValidEvent[],
+  receivedAt: Date,
+): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const result = await client.query<{ id: string }>(INSERT_RAW, [
     events.map((e) => e.id),
@@ -95,7 +99,10 @@ export async function upsertRollups(client: pg.PoolClient, deltas: RollupDelta[]
   ]);
 }
 
-export async function insertDeadLetters(client: pg.PoolClient | pg.Pool, letters: DeadLetterRecord[]): Promise<void> {
+export async function insertDeadLetters(
+  client: pg.PoolClient | pg.Pool,
+  letters: DeadLetterRecord[],
+): Promise<void> {
   if (letters.length === 0) return;
   await client.query(INSERT_DEAD_LETTERS, [
     letters.map((l) => l.source),

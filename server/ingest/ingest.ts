@@ -26,12 +26,22 @@ export class IngestRequestError extends Error {
   }
 }
 
-function checkItem(item: unknown, now: number): { ok: true; id: string; type: string; payload: string } | { ok: false; id?: string; reasons: Reason[] } {
+function checkItem(
+  item: unknown,
+  now: number,
+): { ok: true; id: string; type: string; payload: string } | { ok: false; id?: string; reasons: Reason[] } {
   const payload = JSON.stringify(item) ?? "null";
   const bytes = Buffer.byteLength(payload);
   if (bytes > EVENT_LIMITS.maxPayloadBytes) {
-    const id = typeof item === "object" && item && typeof (item as { id?: unknown }).id === "string" ? (item as { id: string }).id : undefined;
-    return { ok: false, id, reasons: [{ code: "payload_too_large", message: `event is ${bytes} bytes (at most 16384)`, path: "" }] };
+    const id =
+      typeof item === "object" && item && typeof (item as { id?: unknown }).id === "string"
+        ? (item as { id: string }).id
+        : undefined;
+    return {
+      ok: false,
+      id,
+      reasons: [{ code: "payload_too_large", message: `event is ${bytes} bytes (at most 16384)`, path: "" }],
+    };
   }
   const result = validateEvent(item, now);
   if (!result.ok) return result;
@@ -47,7 +57,10 @@ export async function ingest(ports: IngestPorts, body: unknown, now: number): Pr
   const items = Array.isArray(body) ? body : [body];
   if (items.length === 0) throw new IngestRequestError("empty_batch", "the request holds no events");
   if (items.length > INGEST_LIMITS.maxEvents) {
-    throw new IngestRequestError("too_many_events", `the request holds ${items.length} events (at most 1000)`);
+    throw new IngestRequestError(
+      "too_many_events",
+      `the request holds ${items.length} events (at most 1000)`,
+    );
   }
   const rejected: IngestRejection[] = [];
   const letters: DeadLetterRecord[] = [];

@@ -81,7 +81,10 @@ export async function ensureProcessorConsumer(
   return names.durable;
 }
 
-export async function setupEventStream(nc: NatsConnection, settings: StreamSettings): Promise<JetStreamManager> {
+export async function setupEventStream(
+  nc: NatsConnection,
+  settings: StreamSettings,
+): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   await ensureEventStream(jsm, settings);
   return jsm;

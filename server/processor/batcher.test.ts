@@ -7,7 +7,11 @@ describe("Batcher", () => {
 
   it("flushes full batches at once and a partial batch after maxWaitMs", async () => {
     const batches: number[][] = [];
-    const batcher = new Batcher<number>({ maxSize: 3, maxWaitMs: 50, handle: async (b) => void batches.push(b) });
+    const batcher = new Batcher<number>({
+      maxSize: 3,
+      maxWaitMs: 50,
+      handle: async (b) => void batches.push(b),
+    });
     for (const n of [1, 2, 3, 4]) await batcher.add(n);
     expect(batches).toEqual([[1, 2, 3]]);
     await vi.advanceTimersByTimeAsync(49);

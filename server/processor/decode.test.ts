@@ -21,7 +21,12 @@ describe("decodeMessage", () => {
     const decoded = decodeMessage({ subject, data: bytes(body), seq: 42 }, ctx);
     expect(decoded.kind).toBe("dead");
     if (decoded.kind !== "dead") return;
-    expect(decoded.letter).toMatchObject({ source: "nats", dedupKey: "NS_EVENTS:42", subject, payload: body });
+    expect(decoded.letter).toMatchObject({
+      source: "nats",
+      dedupKey: "NS_EVENTS:42",
+      subject,
+      payload: body,
+    });
     expect(decoded.letter.reasons[0]?.code).toBe(code);
     expect(decoded.letter.eventId).toBe(eventId);
   });

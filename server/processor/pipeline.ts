@@ -41,7 +41,13 @@ export async function processBatch(ports: PipelinePorts, messages: Delivered[]):
     if (decoded.kind === "event") events.push(decoded.event);
     else deadLetters.push(decoded.letter);
   }
-  const result = await ports.commit({ consumer: ports.consumer, streamSeq, events, deadLetters, receivedAt: now });
+  const result = await ports.commit({
+    consumer: ports.consumer,
+    streamSeq,
+    events,
+    deadLetters,
+    receivedAt: now,
+  });
   for (const message of messages) message.ack();
   ports.publishLive({
     consumer: ports.consumer,

@@ -6,7 +6,14 @@ import { natsNames } from "../config";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
 import { connectNats, eventSubject, setupEventStream } from "../nats/streams";
-import { createTestDatabase, deleteNamespace, eventually, NATS_URL, uniqueName, type TestDatabase } from "../testing/harness";
+import {
+  createTestDatabase,
+  deleteNamespace,
+  eventually,
+  NATS_URL,
+  uniqueName,
+  type TestDatabase,
+} from "../testing/harness";
 import { startProcessor, type Processor } from "./processor";
 
 const namespace = uniqueName("tproc");
@@ -38,10 +45,14 @@ async function countRows(sql: string): Promise<number> {
 async function drained() {
   const jsm = await jetstreamManager(nc);
   const last = (await jsm.streams.info(names.stream)).state.last_seq;
-  await eventually(async () => {
-    const info = await jsm.consumers.info(names.stream, names.durable);
-    return info.ack_floor.stream_seq >= last && info.num_ack_pending === 0 ? true : undefined;
-  }, 20_000, `consumer to ack up to ${last}`);
+  await eventually(
+    async () => {
+      const info = await jsm.consumers.info(names.stream, names.durable);
+      return info.ack_floor.stream_seq >= last && info.num_ack_pending === 0 ? true : undefined;
+    },
+    20_000,
+    `consumer to ack up to ${last}`,
+  );
 }
 
 beforeAll(async () => {
@@ -73,20 +84,42 @@ describe("processor against real NATS and Postgres", () => {
     await publish("signup", event("e3"), "bad-3"); // a page_view on the signup subject
     // A retry after JetStream's dedup window has the same id but passes the stream: Postgres absorbs it.
     await publish("page_view", event("e1"), "e1-retry");
-    await publish("api_request", JSON.stringify({ id: "e4", type: "api_request", ts: Date.now(), value: 12.5, attrs: { route: "/r", method: "GET", status: 200 } }), "e4");
+    await publish(
+      "api_request",
+      JSON.stringify({
+        id: "e4",
+        type: "api_request",
+        ts: Date.now(),
+        value: 12.5,
+        attrs: { route: "/r", method: "GET", status: 200 },
+      }),
+      "e4",
+    );
     await drained();
 
     expect(await countRows("SELECT count(*)::int AS n FROM raw_events")).toBe(3);
-    const rollups = await db.pool.query("SELECT group_key, sum(count)::int AS n FROM metric_rollups GROUP BY 1 ORDER BY 1");
+    const rollups = await db.pool.query(
+      "SELECT group_key, sum(count)::int AS n FROM metric_rollups GROUP BY 1 ORDER BY 1",
+    );
     expect(rollups.rows).toEqual([
       { group_key: "api_request", n: 1 },
       { group_key: "page_view", n: 2 },
     ]);
-    const letters = await db.pool.query("SELECT subject, reasons->0->>'code' AS code, payload FROM dead_letters ORDER BY id");
+    const letters = await db.pool.query(
+      "SELECT subject, reasons->0->>'code' AS code, payload FROM dead_letters ORDER BY id",
+    );
     expect(letters.rows).toEqual([
       { subject: `${namespace}.events.page_view`, code: "invalid_json", payload: "this is not json" },
-      { subject: `${namespace}.events.page_view`, code: "invalid_ts", payload: expect.stringContaining('"soon"') },
-      { subject: `${namespace}.events.signup`, code: "type_mismatch", payload: expect.stringContaining('"id":"e3"') },
+      {
+        subject: `${namespace}.events.page_view`,
+        code: "invalid_ts",
+        payload: expect.stringContaining('"soon"'),
+      },
+      {
+        subject: `${namespace}.events.signup`,
+        code: "type_mismatch",
+        payload: expect.stringContaining('"id":"e3"'),
+      },
     ]);
   });
 

@@ -45,8 +45,13 @@ export async function startProcessor(
 ): Promise<Processor> {
   const { nc, pool, log } = deps;
   const names = natsNames(options.namespace);
-  const jsm = await setupEventStream(nc, { namespace: options.namespace, dedupWindowSeconds: options.dedupWindowSeconds });
-  const durable = await ensureProcessorConsumer(jsm, options.namespace, { maxAckPending: options.maxInFlight * 2 });
+  const jsm = await setupEventStream(nc, {
+    namespace: options.namespace,
+    dedupWindowSeconds: options.dedupWindowSeconds,
+  });
+  const durable = await ensureProcessorConsumer(jsm, options.namespace, {
+    maxAckPending: options.maxInFlight * 2,
+  });
   const consumer = await jetstream(nc).consumers.get(names.stream, durable);
   const liveSubject = `${names.liveSubjectPrefix}.events`;
   let stopping = false;
@@ -70,13 +75,21 @@ export async function startProcessor(
         return;
       } catch (error) {
         if (stopping) throw error;
-        log.warn("commit failed; retrying without ack", { attempt, size: batch.length, ...errorFields(error) });
+        log.warn("commit failed; retrying without ack", {
+          attempt,
+          size: batch.length,
+          ...errorFields(error),
+        });
         for (const message of batch) message.working();
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
       }
     }
   };
-  const batcher = new Batcher<Delivered>({ maxSize: options.batchSize, maxWaitMs: options.batchWaitMs, handle });
+  const batcher = new Batcher<Delivered>({
+    maxSize: options.batchSize,
+    maxWaitMs: options.batchWaitMs,
+    handle,
+  });
 
   const run = async () => {
     while (!stopping) {
@@ -97,7 +110,9 @@ export async function startProcessor(
     async stop() {
       stopping = true;
       await messages?.close().catch(() => undefined);
-      await batcher.flush().catch((error: unknown) => log.warn("final batch not committed", errorFields(error)));
+      await batcher
+        .flush()
+        .catch((error: unknown) => log.warn("final batch not committed", errorFields(error)));
       await done;
     },
   };

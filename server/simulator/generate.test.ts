@@ -12,7 +12,12 @@ describe("TrafficGenerator", () => {
   });
 
   it("produces valid events, duplicates and malformed ones as labelled", () => {
-    const gen = new TrafficGenerator(1, "r", { duplicate: 0.05, outOfOrder: 0.1, late: 0.02, malformed: 0.05 });
+    const gen = new TrafficGenerator(1, "r", {
+      duplicate: 0.05,
+      outOfOrder: 0.1,
+      late: 0.02,
+      malformed: 0.05,
+    });
     const kinds = { valid: 0, duplicate: 0, malformed: 0 };
     const types = new Set<string>();
     for (let i = 0; i < 4000; i++) {

@@ -58,7 +58,12 @@ export interface FaultRates {
   malformed: number;
 }
 
-export const DEFAULT_FAULTS: FaultRates = { duplicate: 0.01, outOfOrder: 0.05, late: 0.005, malformed: 0.005 };
+export const DEFAULT_FAULTS: FaultRates = {
+  duplicate: 0.01,
+  outOfOrder: 0.05,
+  late: 0.005,
+  malformed: 0.005,
+};
 
 function baseEvent(random: Random, seq: number, ts: number, runId: string): SimEvent {
   const id = `${runId}-${seq}`;
@@ -66,31 +71,66 @@ function baseEvent(random: Random, seq: number, ts: number, runId: string): SimE
   const user = `u${Math.floor(random() * 5000)}`;
   if (roll < 0.5) {
     return {
-      id, type: "page_view", ts, source: "web",
-      attrs: { path: pick(random, PATHS), country: pick(random, COUNTRIES), device: pick(random, DEVICES), user_id: user },
+      id,
+      type: "page_view",
+      ts,
+      source: "web",
+      attrs: {
+        path: pick(random, PATHS),
+        country: pick(random, COUNTRIES),
+        device: pick(random, DEVICES),
+        user_id: user,
+      },
     };
   }
   if (roll < 0.85) {
     const status = random() < 0.02 ? pick(random, [500, 502, 503]) : random() < 0.05 ? 404 : 200;
     return {
-      id, type: "api_request", ts, source: "gateway",
+      id,
+      type: "api_request",
+      ts,
+      source: "gateway",
       value: Math.round(logNormal(random, 80, 0.6) * 10) / 10,
-      attrs: { route: pick(random, ROUTES), method: random() < 0.7 ? "GET" : "POST", status, region: pick(random, REGIONS) },
+      attrs: {
+        route: pick(random, ROUTES),
+        method: random() < 0.7 ? "GET" : "POST",
+        status,
+        region: pick(random, REGIONS),
+      },
     };
   }
   if (roll < 0.97) {
     return {
-      id, type: "transaction", ts, source: "payments",
+      id,
+      type: "transaction",
+      ts,
+      source: "payments",
       value: Math.round(logNormal(random, 40, 0.9) * 100) / 100,
       attrs: {
-        currency: pick(random, CURRENCIES), card_id: `card${Math.floor(random() * 3000)}`,
-        customer_id: `c${Math.floor(random() * 2000)}`, merchant: pick(random, MERCHANTS),
-        country: pick(random, COUNTRIES), device_id: `d${Math.floor(random() * 4000)}`,
+        currency: pick(random, CURRENCIES),
+        card_id: `card${Math.floor(random() * 3000)}`,
+        customer_id: `c${Math.floor(random() * 2000)}`,
+        merchant: pick(random, MERCHANTS),
+        country: pick(random, COUNTRIES),
+        device_id: `d${Math.floor(random() * 4000)}`,
       },
     };
   }
-  if (roll < 0.99) return { id, type: "signup", ts, source: "web", attrs: { user_id: user, plan: pick(random, ["free", "pro"]) } };
-  return { id, type: "error", ts, source: "web", attrs: { message: "TypeError: x is undefined", route: pick(random, PATHS) } };
+  if (roll < 0.99)
+    return {
+      id,
+      type: "signup",
+      ts,
+      source: "web",
+      attrs: { user_id: user, plan: pick(random, ["free", "pro"]) },
+    };
+  return {
+    id,
+    type: "error",
+    ts,
+    source: "web",
+    attrs: { message: "TypeError: x is undefined", route: pick(random, PATHS) },
+  };
 }
 
 const MALFORMED: ((e: SimEvent) => { type: string; body: string })[] = [

@@ -9,10 +9,14 @@ import { TrafficGenerator } from "./generate";
 const Args = z.object({
   rate: z.coerce.number().positive().max(100_000).default(50),
   duration: z.coerce.number().min(0).default(0),
-  seed: z.coerce.number().int().default(() => Date.now() % 1_000_000),
+  seed: z.coerce
+    .number()
+    .int()
+    .default(() => Date.now() % 1_000_000),
 });
 
-const USAGE = "usage: npm run simulate -- [--rate EVENTS_PER_S] [--duration SECONDS (0 = until Ctrl-C)] [--seed N]";
+const USAGE =
+  "usage: npm run simulate -- [--rate EVENTS_PER_S] [--duration SECONDS (0 = until Ctrl-C)] [--seed N]";
 
 /** Publishes simulated traffic straight to JetStream, as producers may (DESIGN.md, "Data flow"). */
 async function main() {
@@ -21,14 +25,19 @@ async function main() {
   });
   const parsed = Args.safeParse(values);
   if (!parsed.success) {
-    console.error(`${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n")}\n${USAGE}`);
+    console.error(
+      `${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n")}\n${USAGE}`,
+    );
     process.exit(2);
   }
   const args = parsed.data;
   const config = loadConfig();
   const log = createLogger("simulator", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "nowcast-simulator");
-  await setupEventStream(nc, { namespace: config.NOWCAST_NAMESPACE, dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S });
+  await setupEventStream(nc, {
+    namespace: config.NOWCAST_NAMESPACE,
+    dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S,
+  });
   const js = jetstream(nc);
   const generator = new TrafficGenerator(args.seed, `sim${args.seed}`);
   const counts = { valid: 0, duplicate: 0, malformed: 0, dedupedByStream: 0, failed: 0 };

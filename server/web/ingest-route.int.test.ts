@@ -4,7 +4,14 @@ import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
 import { connectNats } from "../nats/streams";
 import { startProcessor, type Processor } from "../processor/processor";
-import { createTestDatabase, deleteNamespace, eventually, NATS_URL, uniqueName, type TestDatabase } from "../testing/harness";
+import {
+  createTestDatabase,
+  deleteNamespace,
+  eventually,
+  NATS_URL,
+  uniqueName,
+  type TestDatabase,
+} from "../testing/harness";
 import { getWebServices } from "./services";
 
 const namespace = uniqueName("tingest");
@@ -18,7 +25,9 @@ const NOW = () => Date.now();
 const pv = (id: string) => ({ id, type: "page_view", ts: NOW(), attrs: { path: "/home" } });
 
 function post(body: string, contentType = "application/json") {
-  return POST(new Request("http://test/api/ingest", { method: "POST", headers: { "content-type": contentType }, body }));
+  return POST(
+    new Request("http://test/api/ingest", { method: "POST", headers: { "content-type": contentType }, body }),
+  );
 }
 
 beforeAll(async () => {
@@ -51,8 +60,20 @@ describe("POST /api/ingest", () => {
     ["a body that is not JSON", "{nope", "application/json", 400, "invalid_json"],
     ["a wrong content type", JSON.stringify(pv("a")), "text/plain", 415, "unsupported_media_type"],
     ["an empty array", "[]", "application/json", 400, "empty_batch"],
-    ["more than 1000 events", JSON.stringify(Array.from({ length: 1001 }, (_, i) => pv(`m${i}`))), "application/json", 413, "too_many_events"],
-    ["a body over 1 MiB", JSON.stringify([{ ...pv("big"), attrs: { path: "/", pad: "x".repeat(1_100_000) } }]), "application/json", 413, "body_too_large"],
+    [
+      "more than 1000 events",
+      JSON.stringify(Array.from({ length: 1001 }, (_, i) => pv(`m${i}`))),
+      "application/json",
+      413,
+      "too_many_events",
+    ],
+    [
+      "a body over 1 MiB",
+      JSON.stringify([{ ...pv("big"), attrs: { path: "/", pad: "x".repeat(1_100_000) } }]),
+      "application/json",
+      413,
+      "body_too_large",
+    ],
   ])("refuses %s", async (_name, body, contentType, status, code) => {
     const response = await post(body, contentType);
     expect(response.status).toBe(status);
@@ -67,7 +88,13 @@ describe("POST /api/ingest", () => {
       { type: "page_view", ts: NOW(), attrs: { path: "/" } },
       { id: "weird", type: "telemetry_blob", ts: NOW() },
       { id: "nested", type: "page_view", ts: NOW(), attrs: { path: "/", geo: { lat: 1 } } },
-      { id: "str-value", type: "api_request", ts: NOW(), value: "12", attrs: { route: "/r", method: "GET", status: 200 } },
+      {
+        id: "str-value",
+        type: "api_request",
+        ts: NOW(),
+        value: "12",
+        attrs: { route: "/r", method: "GET", status: 200 },
+      },
       pv("ok-2"),
     ];
     const first = IngestResponse.parse(await (await post(JSON.stringify(batch))).json());

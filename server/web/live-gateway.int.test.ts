@@ -4,7 +4,13 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { Server } from "socket.io";
 import { io as connectClient, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClientToServerEvents, LiveBatch, RatesUpdate, ServerToClientEvents, SubscribeAck } from "../contract";
+import type {
+  ClientToServerEvents,
+  LiveBatch,
+  RatesUpdate,
+  ServerToClientEvents,
+  SubscribeAck,
+} from "../contract";
 import { createDbClients, type DbClients } from "../db/clients";
 import { commitBatch } from "../db/event-store";
 import { createLogger } from "../log";
@@ -48,7 +54,10 @@ const subscribe = (request: unknown) =>
 
 describe("live gateway", () => {
   it("answers a malformed subscription with an error ack", async () => {
-    expect(await subscribe({ windowSeconds: "lots" })).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+    expect(await subscribe({ windowSeconds: "lots" })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_request" },
+    });
   });
 
   it("acks a subscription with a snapshot from Postgres, then pushes coalesced batches", async () => {
@@ -64,12 +73,18 @@ describe("live gateway", () => {
     expect(ack.ok).toBe(true);
     if (!ack.ok) return;
     expect(ack.snapshot.consumers).toEqual({ p: { batchSeq: 1, total: 1 } });
-    expect(ack.snapshot.rates).toEqual([{ t: Math.floor((now - 2000) / 1000) * 1000, type: "signup", count: 1 }]);
+    expect(ack.snapshot.rates).toEqual([
+      { t: Math.floor((now - 2000) / 1000) * 1000, type: "signup", count: 1 },
+    ]);
 
     const updates: RatesUpdate[] = [];
     client.on("rates:update", (update) => updates.push(update));
     const batches: LiveBatch[] = [2, 3, 4].map((batchSeq) => ({
-      consumer: "p", batchSeq, total: batchSeq, rates: [{ t: now, type: "signup", count: 1 }], committedAt: now,
+      consumer: "p",
+      batchSeq,
+      total: batchSeq,
+      rates: [{ t: now, type: "signup", count: 1 }],
+      committedAt: now,
     }));
     nc.publish(liveSubject, "garbage that must not reach clients");
     for (const batch of batches) nc.publish(liveSubject, JSON.stringify(batch));

@@ -1,12 +1,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type pg from "pg";
 import type { Server, Socket } from "socket.io";
-import {
-  LiveBatch,
-  SubscribeRates,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from "../contract";
+import { LiveBatch, SubscribeRates, type ClientToServerEvents, type ServerToClientEvents } from "../contract";
 import { readRatesSnapshot } from "../db/live-queries";
 import { errorFields, type Logger } from "../log";
 
@@ -59,7 +54,10 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
       if (typeof ack !== "function") return;
       const parsed = SubscribeRates.safeParse(request ?? {});
       if (!parsed.success) {
-        return ack({ ok: false, error: { code: "invalid_request", message: parsed.error.issues[0]?.message ?? "invalid" } });
+        return ack({
+          ok: false,
+          error: { code: "invalid_request", message: parsed.error.issues[0]?.message ?? "invalid" },
+        });
       }
       // Join first: batches committed while the snapshot is read arrive as updates, and
       // the client drops those the snapshot already contains (by batch sequence).

@@ -25,7 +25,10 @@ async function create(): Promise<WebServices> {
   const log = createLogger("web", config.LOG_LEVEL);
   const db = createDbClients(config.DATABASE_URL, { max: 10, appName: "nowcast-web" });
   const nc = await connectNats(config.NATS_URL, "nowcast-web");
-  await setupEventStream(nc, { namespace: config.NOWCAST_NAMESPACE, dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S });
+  await setupEventStream(nc, {
+    namespace: config.NOWCAST_NAMESPACE,
+    dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S,
+  });
   return {
     config,
     db,

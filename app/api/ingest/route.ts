@@ -18,7 +18,8 @@ export async function POST(request: Request): Promise<Response> {
   try {
     text = await readBodyText(request, INGEST_LIMITS.maxBodyBytes);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return apiError(413, "body_too_large", "the body is over 1 MiB (1048576 bytes)");
+    if (error instanceof BodyTooLargeError)
+      return apiError(413, "body_too_large", "the body is over 1 MiB (1048576 bytes)");
     throw error;
   }
   let body: unknown;
@@ -32,7 +33,11 @@ export async function POST(request: Request): Promise<Response> {
   try {
     services = await getWebServices();
   } catch {
-    return apiError(503, "unavailable", "the event stream is unavailable; retry later (ids make retries safe)");
+    return apiError(
+      503,
+      "unavailable",
+      "the event stream is unavailable; retry later (ids make retries safe)",
+    );
   }
   const { js, db, config, log } = services;
   const ports: IngestPorts = {
@@ -53,6 +58,10 @@ export async function POST(request: Request): Promise<Response> {
       return apiError(error.code === "too_many_events" ? 413 : 400, error.code, error.message);
     }
     log.error("ingest failed", errorFields(error));
-    return apiError(503, "unavailable", "the event stream is unavailable; retry later (ids make retries safe)");
+    return apiError(
+      503,
+      "unavailable",
+      "the event stream is unavailable; retry later (ids make retries safe)",
+    );
   }
 }
