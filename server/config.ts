@@ -28,6 +28,12 @@ export const Config = z.object({
   PROCESSOR_BATCH_WAIT_MS: z.coerce.number().int().min(1).max(5000).default(50),
   /** Messages delivered but not yet acked at most; bounds processor memory. */
   PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(4000),
+  /** Watermark = max event time seen − this. */
+  NOWCAST_OUT_OF_ORDERNESS_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  /** Events this far behind the watermark still revise their bucket; older ones are too late. */
+  NOWCAST_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  /** How often the processor re-reads metric definitions (changes apply without a restart). */
+  METRIC_DEFINITIONS_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;

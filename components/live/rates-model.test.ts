@@ -15,7 +15,10 @@ const batch = (batchSeq: number, total: number, rates: LiveBatch["rates"]): Live
   consumer: "p",
   batchSeq,
   total,
+  tooLateTotal: 0,
+  watermark: T,
   rates,
+  buckets: [],
   committedAt: T,
 });
 

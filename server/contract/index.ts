@@ -4,3 +4,4 @@ export * from "./builtin-types";
 export * from "./validate";
 export * from "./api";
 export * from "./live";
+export * from "./metrics";

@@ -9,6 +9,35 @@ export const TypeRate = z.object({
 });
 export type TypeRate = z.infer<typeof TypeRate>;
 
+/** Display figures of one aggregate state (null where undefined, e.g. no values). */
+export const Summary = z.object({
+  count: z.number(),
+  sum: z.number(),
+  avg: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  distinct: z.number(),
+});
+export type Summary = z.infer<typeof Summary>;
+
+/** `open` until the watermark passes the bucket's end, then `final`; `revised` if a late event changed it since. */
+export const BucketState = z.enum(["open", "final", "revised"]);
+export type BucketState = z.infer<typeof BucketState>;
+
+/** A 1-minute metric bucket as stored after a commit. */
+export const MetricBucket = z.object({
+  metric: z.string(),
+  bucketStart: z.number().int(),
+  groupKey: z.string(),
+  state: BucketState,
+  summary: Summary,
+});
+export type MetricBucket = z.infer<typeof MetricBucket>;
+
 /**
  * What the processor publishes after each committed batch (core NATS `<ns>.live.events`).
  * `batchSeq` increases by one per commit; `total` is the number of stored events after it.
@@ -17,7 +46,12 @@ export const LiveBatch = z.object({
   consumer: z.string(),
   batchSeq: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
+  /** Events this consumer stored as too late (not in the streamed rollups). */
+  tooLateTotal: z.number().int().nonnegative(),
+  /** Max event time seen − allowed out-of-orderness; null before the first event. */
+  watermark: z.number().int().nullable(),
   rates: z.array(TypeRate),
+  buckets: z.array(MetricBucket),
   committedAt: z.number().int(),
 });
 export type LiveBatch = z.infer<typeof LiveBatch>;

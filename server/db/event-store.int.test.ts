@@ -1,18 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ValidEvent } from "../contract";
+import { MetricDefinition, type ValidEvent } from "../contract";
+import { deserializeState, summarize } from "../core/aggregate-state";
+import type { Lateness } from "../core/engine";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
 import { createDbClients, type DbClients } from "./clients";
-import { commitBatch, type BatchCommit } from "./event-store";
+import { commitBatch, readClock, type BatchCommit } from "./event-store";
 import { readRatesSnapshot } from "./live-queries";
+import { loadDefinitions } from "./metric-definitions";
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
-const ev = (id: string, type: string, ts: number, value?: number): ValidEvent => ({
+const ev = (id: string, ts: number, value?: number, route = "/a"): ValidEvent => ({
   id,
-  type,
+  type: "api_request",
   ts,
   v: 1,
-  attrs: { k: "v" },
+  attrs: { route, method: "GET", status: 200 },
   ...(value === undefined ? {} : { value }),
+});
+const row = (event: ValidEvent, lateness: Lateness = "on_time") => ({ event, lateness });
+const latency = MetricDefinition.parse({
+  name: "latency",
+  eventType: "api_request",
+  aggregation: "p95",
+  groupBy: "route",
 });
 
 let database: TestDatabase;
@@ -27,16 +37,32 @@ afterAll(async () => {
   await database?.drop();
 });
 
+const base: Omit<BatchCommit, "events" | "streamSeq"> = {
+  consumer: "c1",
+  receivedAt: T0,
+  deadLetters: [],
+  clock: { maxEventTime: T0 + 3000 },
+  definitions: [latency],
+};
+
+async function latencyRow(group: string) {
+  const result = await db.pool.query(
+    `SELECT count, sum, min, max, quantiles, distinct_sketch, revisions FROM metric_rollups
+     WHERE metric = 'latency' AND group_key = $1`,
+    [group],
+  );
+  const r = result.rows[0];
+  return {
+    revisions: r.revisions as number,
+    summary: summarize(deserializeState({ ...r, distinct: r.distinct_sketch })),
+  };
+}
+
 describe("commitBatch against Postgres", () => {
   const batch: BatchCommit = {
-    consumer: "c1",
+    ...base,
     streamSeq: 3,
-    receivedAt: T0,
-    events: [
-      ev("a", "api_request", T0 + 1000, 10),
-      ev("b", "api_request", T0 + 2000, 30),
-      ev("a", "api_request", T0, 99),
-    ],
+    events: [row(ev("a", T0 + 1000, 10)), row(ev("b", T0 + 2000, 30))],
     deadLetters: [
       {
         source: "nats",
@@ -50,49 +76,103 @@ describe("commitBatch against Postgres", () => {
 
   it("stores each event once and counts only inserted rows, even when a batch is redelivered", async () => {
     const first = await commitBatch(db.pool, batch);
-    expect(first).toMatchObject({ batchSeq: 1, total: 2 });
-    expect(first.inserted.map((e) => e.id)).toEqual(["a", "b"]);
+    expect(first).toMatchObject({ batchSeq: 1, total: 2, tooLateTotal: 0 });
+    expect(first.inserted.map((r) => r.event.id)).toEqual(["a", "b"]);
+    expect(first.buckets.map((b) => [b.groupKey, b.state.count])).toEqual([
+      ["", 2],
+      ["/a", 2],
+    ]);
 
     const again = await commitBatch(db.pool, batch);
-    expect(again).toMatchObject({ batchSeq: 2, total: 2, inserted: [] });
+    expect(again).toMatchObject({ batchSeq: 2, total: 2, inserted: [], buckets: [] });
 
-    const rollups = await db.pool.query("SELECT group_key, count, sum, min, max FROM metric_rollups");
-    expect(rollups.rows).toEqual([{ group_key: "api_request", count: 2, sum: 40, min: 10, max: 30 }]);
-    const raw = await db.pool.query("SELECT count(*)::int AS n FROM raw_events");
-    expect(raw.rows[0].n).toBe(2);
+    const events = await db.pool.query(
+      "SELECT group_key, count, sum, min, max FROM metric_rollups WHERE metric = 'events'",
+    );
+    expect(events.rows).toEqual([{ group_key: "api_request", count: 2, sum: 40, min: 10, max: 30 }]);
+    expect((await latencyRow("/a")).summary).toMatchObject({
+      count: 2,
+      sum: 40,
+      min: 10,
+      max: 30,
+      p50: expect.closeTo(10, 0),
+      p99: expect.closeTo(10, 0),
+    });
     const letters = await db.prisma.deadLetter.findMany();
     expect(letters).toHaveLength(1);
     expect(letters[0]?.reasons).toEqual([{ code: "invalid_json", message: "m", path: "" }]);
   });
 
-  it("merges min and max across batches", async () => {
+  it("merges sketches across batches: percentiles of the union, within 1 %", async () => {
+    const values = Array.from({ length: 200 }, (_, i) => i + 1);
     await commitBatch(db.pool, {
-      ...batch,
+      ...base,
       streamSeq: 5,
-      events: [ev("c", "api_request", T0 + 3000, 2)],
-      deadLetters: [],
+      events: values.map((v) => row(ev(`v${v}`, T0 + 4000, v, "/b"))),
     });
-    const rollups = await db.pool.query("SELECT count, sum, min, max FROM metric_rollups");
-    expect(rollups.rows).toEqual([{ count: 3, sum: 42, min: 2, max: 30 }]);
+    await commitBatch(db.pool, {
+      ...base,
+      streamSeq: 6,
+      events: values.map((v) => row(ev(`w${v}`, T0 + 5000, v * 10, "/b"))),
+    });
+    const { summary } = await latencyRow("/b");
+    // 400 values: 1..200 and 10..2000 step 10; the exact p95 (rank floor(0.95·399) = 379) is 1800.
+    expect(summary.count).toBe(400);
+    expect(Math.abs((summary.p95 ?? 0) - 1800) / 1800).toBeLessThanOrEqual(0.01);
+    expect(summary.max).toBe(2000);
+  });
+
+  it("stores too-late events raw without counting them, and counts revisions", async () => {
+    const result = await commitBatch(db.pool, {
+      ...base,
+      streamSeq: 7,
+      clock: { maxEventTime: T0 + 30 * 60_000 },
+      events: [row(ev("late", T0 + 100, 7), "late"), row(ev("too-late", T0 + 200, 9), "too_late")],
+    });
+    expect(result.tooLateTotal).toBe(1);
+    const flags = await db.pool.query(
+      "SELECT id, too_late FROM raw_events WHERE id IN ('late', 'too-late') ORDER BY id",
+    );
+    expect(flags.rows).toEqual([
+      { id: "late", too_late: false },
+      { id: "too-late", too_late: true },
+    ]);
+    expect(await latencyRow("/a")).toMatchObject({ revisions: 1, summary: { count: 3, min: 7 } });
+    expect(await readClock(db.pool, "c1")).toEqual({ maxEventTime: T0 + 30 * 60_000 });
   });
 
   it("reads a snapshot consistent with the checkpoints", async () => {
     const snapshot = await readRatesSnapshot(db.pool, T0, T0 + 60_000);
-    expect(snapshot.consumers).toEqual({ c1: { batchSeq: 3, total: 3 } });
-    expect(snapshot.rates).toEqual([
-      { t: T0 + 1000, type: "api_request", count: 1 },
-      { t: T0 + 2000, type: "api_request", count: 1 },
-      { t: T0 + 3000, type: "api_request", count: 1 },
-    ]);
+    expect(snapshot.consumers).toEqual({ c1: { batchSeq: 5, total: 404 } });
+    expect(snapshot.rates.find((r) => r.t === T0 + 4000)).toEqual({
+      t: T0 + 4000,
+      type: "api_request",
+      count: 200,
+    });
   });
 
-  it("agrees with the Prisma models (migration matches schema)", async () => {
+  it("agrees with the Prisma models (migrations match the schema)", async () => {
     const checkpoint = await db.prisma.consumerCheckpoint.findUniqueOrThrow({ where: { consumer: "c1" } });
-    expect(checkpoint.eventsTotal).toBe(3n);
-    const rollup = await db.prisma.metricRollup.findFirstOrThrow();
-    expect(rollup).toMatchObject({ metric: "events", resolution: "1m", groupKey: "api_request", count: 3n });
+    expect(checkpoint).toMatchObject({ eventsTotal: 404n, tooLateTotal: 1n });
+    const rollup = await db.prisma.metricRollup.findFirstOrThrow({
+      where: { metric: "latency", groupKey: "/b" },
+    });
+    expect(rollup).toMatchObject({ resolution: "1m", count: 400n, revisions: 0 });
+    expect(rollup.quantiles?.byteLength).toBeGreaterThan(0);
     const event = await db.prisma.rawEvent.findUniqueOrThrow({ where: { id: "a" } });
-    expect(event).toMatchObject({ type: "api_request", value: 10, version: 1, attrs: { k: "v" } });
+    expect(event).toMatchObject({ type: "api_request", value: 10, version: 1, tooLate: false });
     expect(event.ts.getTime()).toBe(T0 + 1000);
+    await db.prisma.customer.create({ data: { id: "c9", segment: "vip", homeCountry: "DE" } });
+    await db.prisma.merchant.create({ data: { id: "m9", category: "travel" } });
+    expect(await db.prisma.metricDefinition.count()).toBeGreaterThanOrEqual(10);
+  });
+
+  it("loads the seeded metric definitions, all valid", async () => {
+    const loaded = await loadDefinitions(db.pool);
+    expect(loaded.invalid).toEqual([]);
+    expect(loaded.definitions.map((d) => d.name)).toContain("api_latency");
+    expect(loaded.definitions.find((d) => d.name === "api_errors")?.filter).toEqual([
+      { attr: "status", op: "gte", value: 500 },
+    ]);
   });
 });

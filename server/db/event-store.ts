@@ -1,7 +1,9 @@
 import type pg from "pg";
-import type { Reason, ValidEvent } from "../contract";
-import { dedupeById, eventCountDeltas, type RollupDelta } from "../core/event-counts";
+import type { MetricDefinition, Reason, ValidEvent } from "../contract";
+import { metricDeltas, type Clock, type Lateness } from "../core/engine";
+import { eventCountDeltas, type RollupDelta } from "../core/event-counts";
 import { inTransaction } from "./clients";
+import { mergeMetricDeltas, type MergedBucket } from "./rollup-store";
 
 /** A rejected input as stored in dead_letters. */
 export interface DeadLetterRecord {
@@ -14,28 +16,41 @@ export interface DeadLetterRecord {
   payload: string;
 }
 
+/** An event with its event-time verdict (server/core/engine.ts). */
+export interface ClassifiedEvent {
+  event: ValidEvent;
+  lateness: Lateness;
+}
+
 /** Everything one processor batch changes, committed atomically. */
 export interface BatchCommit {
   consumer: string;
   /** Highest stream sequence in the batch. */
   streamSeq: number;
-  events: ValidEvent[];
+  /** Valid events in delivery order, without repeated ids. */
+  events: ClassifiedEvent[];
   deadLetters: DeadLetterRecord[];
   receivedAt: number;
+  /** The consumer's event-time clock after this batch. */
+  clock: Clock;
+  definitions: readonly MetricDefinition[];
 }
 
 export interface BatchResult {
   /** Events stored by this batch (duplicates of stored ids excluded). */
-  inserted: ValidEvent[];
+  inserted: ClassifiedEvent[];
   batchSeq: number;
   /** Events stored by this consumer so far. */
   total: number;
+  tooLateTotal: number;
+  /** Rollup buckets this batch changed, as now stored. */
+  buckets: MergedBucket[];
 }
 
 const INSERT_RAW = `
-INSERT INTO raw_events (id, type, ts, received_at, v, source, value, attrs)
+INSERT INTO raw_events (id, type, ts, received_at, v, source, value, attrs, too_late)
 SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[],
-                     $7::float8[], $8::jsonb[])
+                     $7::float8[], $8::jsonb[], $9::bool[])
 ON CONFLICT (id) DO NOTHING
 RETURNING id`;
 
@@ -57,21 +72,34 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]
 ON CONFLICT (dedup_key) DO NOTHING`;
 
 const ADVANCE_CHECKPOINT = `
-INSERT INTO consumer_checkpoints AS c (consumer, batch_seq, stream_seq, events_total, updated_at)
-VALUES ($1, 1, $2, $3, now())
+INSERT INTO consumer_checkpoints AS c
+  (consumer, batch_seq, stream_seq, events_total, max_event_time, too_late_total, updated_at)
+VALUES ($1, 1, $2, $3, $4, $5, now())
 ON CONFLICT (consumer) DO UPDATE SET
   batch_seq = c.batch_seq + 1,
   stream_seq = GREATEST(c.stream_seq, excluded.stream_seq),
   events_total = c.events_total + excluded.events_total,
+  max_event_time = GREATEST(c.max_event_time, excluded.max_event_time),
+  too_late_total = c.too_late_total + excluded.too_late_total,
   updated_at = now()
-RETURNING batch_seq, events_total`;
+RETURNING batch_seq, events_total, too_late_total`;
+
+const READ_CLOCK = `SELECT (extract(epoch FROM max_event_time) * 1000)::bigint AS max_event_time
+FROM consumer_checkpoints WHERE consumer = $1`;
+
+/** The consumer's committed event-time clock, to resume from after a restart. */
+export async function readClock(pool: pg.Pool, consumer: string): Promise<Clock> {
+  const result = await pool.query<{ max_event_time: number | null }>(READ_CLOCK, [consumer]);
+  return { maxEventTime: result.rows[0]?.max_event_time ?? null };
+}
 
 async function insertRaw(
   client: pg.PoolClient,
-  events: ValidEvent[],
+  rows: ClassifiedEvent[],
   receivedAt: Date,
 ): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
+  if (rows.length === 0) return new Set();
+  const events = rows.map((r) => r.event);
   const result = await client.query<{ id: string }>(INSERT_RAW, [
     events.map((e) => e.id),
     events.map((e) => e.type),
@@ -81,6 +109,7 @@ async function insertRaw(
     events.map((e) => e.source ?? null),
     events.map((e) => e.value ?? null),
     events.map((e) => JSON.stringify(e.attrs)),
+    rows.map((r) => r.lateness === "too_late"),
   ]);
   return new Set(result.rows.map((row) => row.id));
 }
@@ -117,23 +146,37 @@ export async function insertDeadLetters(
 
 /**
  * Commits one batch exactly once: raw events are inserted with ON CONFLICT DO NOTHING and
- * only the rows that were really inserted feed the rollups; dead letters and the checkpoint
- * commit in the same transaction, so a redelivered batch changes no number.
+ * only the rows that were really inserted (and not too late) feed the rollups; dead letters
+ * and the checkpoint (with the event-time clock) commit in the same transaction, so a
+ * redelivered batch changes no number.
  */
 export async function commitBatch(pool: pg.Pool, batch: BatchCommit): Promise<BatchResult> {
-  const events = dedupeById(batch.events);
   return inTransaction(pool, async (client) => {
-    const insertedIds = await insertRaw(client, events, new Date(batch.receivedAt));
-    const inserted = events.filter((e) => insertedIds.has(e.id));
-    await upsertRollups(client, eventCountDeltas(inserted));
+    const insertedIds = await insertRaw(client, batch.events, new Date(batch.receivedAt));
+    const inserted = batch.events.filter((row) => insertedIds.has(row.event.id));
+    const counted = inserted.filter((row) => row.lateness !== "too_late");
+    await upsertRollups(client, eventCountDeltas(counted.map((row) => row.event)));
+    const buckets = await mergeMetricDeltas(client, metricDeltas(batch.definitions, counted));
     await insertDeadLetters(client, batch.deadLetters);
-    const checkpoint = await client.query<{ batch_seq: number; events_total: number }>(ADVANCE_CHECKPOINT, [
+    const checkpoint = await client.query<{
+      batch_seq: number;
+      events_total: number;
+      too_late_total: number;
+    }>(ADVANCE_CHECKPOINT, [
       batch.consumer,
       batch.streamSeq,
       inserted.length,
+      batch.clock.maxEventTime === null ? null : new Date(batch.clock.maxEventTime),
+      inserted.length - counted.length,
     ]);
     const row = checkpoint.rows[0];
     if (!row) throw new Error("checkpoint upsert returned no row");
-    return { inserted, batchSeq: row.batch_seq, total: row.events_total };
+    return {
+      inserted,
+      batchSeq: row.batch_seq,
+      total: row.events_total,
+      tooLateTotal: row.too_late_total,
+      buckets,
+    };
   });
 }

@@ -18,6 +18,11 @@ async function main() {
       batchSize: config.PROCESSOR_BATCH_SIZE,
       batchWaitMs: config.PROCESSOR_BATCH_WAIT_MS,
       maxInFlight: config.PROCESSOR_MAX_IN_FLIGHT,
+      time: {
+        outOfOrdernessMs: config.NOWCAST_OUT_OF_ORDERNESS_MS,
+        allowedLatenessMs: config.NOWCAST_ALLOWED_LATENESS_MS,
+      },
+      definitionsRefreshMs: config.METRIC_DEFINITIONS_REFRESH_MS,
     },
   );
   let stopping = false;

@@ -1,7 +1,8 @@
-import type { LiveBatch } from "../contract";
-import { perSecondRates } from "../core/event-counts";
-import type { BatchCommit, BatchResult, DeadLetterRecord } from "../db/event-store";
-import type { ValidEvent } from "../contract";
+import type { LiveBatch, MetricDefinition, ValidEvent } from "../contract";
+import { summarize } from "../core/aggregate-state";
+import { classifyBatch, watermarkOf, type Clock, type TimeSettings } from "../core/engine";
+import { dedupeById, perSecondRates } from "../core/event-counts";
+import type { BatchCommit, BatchResult, ClassifiedEvent, DeadLetterRecord } from "../db/event-store";
 import { decodeMessage, type InboundMessage } from "./decode";
 
 /** A delivered message the pipeline can acknowledge. */
@@ -11,12 +12,14 @@ export interface Delivered extends InboundMessage {
   working(): void;
 }
 
-/** The ports the pipeline drives; real adapters in main.ts, twins in tests. */
+/** The ports the pipeline drives; real adapters in processor.ts, twins in tests. */
 export interface PipelinePorts {
   consumer: string;
   stream: string;
   subjectPrefix: string;
+  settings: TimeSettings;
   now(): number;
+  definitions(): readonly MetricDefinition[];
   commit(batch: BatchCommit): Promise<BatchResult>;
   publishLive(batch: LiveBatch): void;
 }
@@ -24,14 +27,10 @@ export interface PipelinePorts {
 export interface BatchOutcome {
   result: BatchResult;
   deadLetters: number;
+  clock: Clock;
 }
 
-/**
- * validate → commit (one transaction) → ack → publish live. Acks only after the commit, so a
- * crash anywhere before it leads to redelivery, which the commit absorbs (exactly-once out).
- */
-export async function processBatch(ports: PipelinePorts, messages: Delivered[]): Promise<BatchOutcome> {
-  const now = ports.now();
+function decodeAll(ports: PipelinePorts, messages: Delivered[], now: number) {
   const events: ValidEvent[] = [];
   const deadLetters: DeadLetterRecord[] = [];
   let streamSeq = 0;
@@ -41,20 +40,57 @@ export async function processBatch(ports: PipelinePorts, messages: Delivered[]):
     if (decoded.kind === "event") events.push(decoded.event);
     else deadLetters.push(decoded.letter);
   }
+  return { events, deadLetters, streamSeq };
+}
+
+/**
+ * validate → classify by event time → commit (one transaction) → ack → publish live.
+ * Acks only after the commit, so a crash anywhere before it leads to redelivery, which the
+ * commit absorbs (exactly-once out). The caller keeps the returned clock only on success.
+ */
+export async function processBatch(
+  ports: PipelinePorts,
+  clock: Clock,
+  messages: Delivered[],
+): Promise<BatchOutcome> {
+  const now = ports.now();
+  const { events, deadLetters, streamSeq } = decodeAll(ports, messages, now);
+  const classified = classifyBatch(clock, events, ports.settings);
+  // Within one batch a repeated id is stored once: the first delivery wins.
+  const rows: ClassifiedEvent[] = dedupeById(
+    events.map((event, i) => ({ id: event.id, event, lateness: classified.lateness[i] ?? "on_time" })),
+  );
   const result = await ports.commit({
     consumer: ports.consumer,
     streamSeq,
-    events,
+    events: rows.map(({ event, lateness }) => ({ event, lateness })),
     deadLetters,
     receivedAt: now,
+    clock: classified.clock,
+    definitions: ports.definitions(),
   });
   for (const message of messages) message.ack();
+  const watermark = watermarkOf(classified.clock, ports.settings);
   ports.publishLive({
     consumer: ports.consumer,
     batchSeq: result.batchSeq,
     total: result.total,
-    rates: perSecondRates(result.inserted),
+    tooLateTotal: result.tooLateTotal,
+    watermark,
+    rates: perSecondRates(result.inserted.map((row) => row.event)),
+    buckets: result.buckets.map((bucket) => ({
+      metric: bucket.metric,
+      bucketStart: bucket.bucketStart,
+      groupKey: bucket.groupKey,
+      state:
+        watermark !== null && bucket.bucketStart + 60_000 <= watermark
+          ? bucket.revisions > 0
+            ? "revised"
+            : "final"
+          : "open",
+      summary: summarize(bucket.state),
+    })),
     committedAt: ports.now(),
   });
-  return { result, deadLetters: deadLetters.length };
+  return { result, deadLetters: deadLetters.length, clock: classified.clock };
 }

@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LiveBatch } from "../contract";
 import { natsNames } from "../config";
+import { DEFAULT_TIME_SETTINGS } from "../core/engine";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
 import { connectNats, eventSubject, setupEventStream } from "../nats/streams";
@@ -25,7 +26,15 @@ let js: JetStreamClient;
 let processor: Processor | undefined;
 const liveBatches: LiveBatch[] = [];
 
-const options = { namespace, dedupWindowSeconds: 60, batchSize: 50, batchWaitMs: 20, maxInFlight: 500 };
+const options = {
+  namespace,
+  dedupWindowSeconds: 60,
+  batchSize: 50,
+  batchWaitMs: 20,
+  maxInFlight: 500,
+  time: DEFAULT_TIME_SETTINGS,
+  definitionsRefreshMs: 1000,
+};
 const start = async () =>
   (processor = await startProcessor({ nc, pool: db.pool, log: createLogger("processor", "error") }, options));
 
@@ -99,7 +108,7 @@ describe("processor against real NATS and Postgres", () => {
 
     expect(await countRows("SELECT count(*)::int AS n FROM raw_events")).toBe(3);
     const rollups = await db.pool.query(
-      "SELECT group_key, sum(count)::int AS n FROM metric_rollups GROUP BY 1 ORDER BY 1",
+      "SELECT group_key, sum(count)::int AS n FROM metric_rollups WHERE metric = 'events' GROUP BY 1 ORDER BY 1",
     );
     expect(rollups.rows).toEqual([
       { group_key: "api_request", n: 1 },
@@ -138,7 +147,9 @@ describe("processor against real NATS and Postgres", () => {
     await start();
     await drained();
     expect(await countRows("SELECT count(*)::int AS n FROM raw_events")).toBe(123);
-    expect(await countRows("SELECT sum(count)::int AS n FROM metric_rollups")).toBe(123);
+    expect(await countRows("SELECT sum(count)::int AS n FROM metric_rollups WHERE metric = 'events'")).toBe(
+      123,
+    );
     expect(await countRows("SELECT sum(events_total)::int AS n FROM consumer_checkpoints")).toBe(123);
   });
 });

@@ -2,7 +2,10 @@ import { jetstream, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream
 import type { NatsConnection } from "@nats-io/transport-node";
 import type pg from "pg";
 import { natsNames } from "../config";
-import { commitBatch } from "../db/event-store";
+import type { MetricDefinition } from "../contract";
+import type { Clock, TimeSettings } from "../core/engine";
+import { commitBatch, readClock } from "../db/event-store";
+import { loadDefinitions } from "../db/metric-definitions";
 import { errorFields, type Logger } from "../log";
 import { ensureProcessorConsumer, setupEventStream } from "../nats/streams";
 import { Batcher } from "./batcher";
@@ -14,6 +17,8 @@ export interface ProcessorOptions {
   batchSize: number;
   batchWaitMs: number;
   maxInFlight: number;
+  time: TimeSettings;
+  definitionsRefreshMs: number;
 }
 
 export interface Processor {
@@ -56,11 +61,29 @@ export async function startProcessor(
   const liveSubject = `${names.liveSubjectPrefix}.events`;
   let stopping = false;
   let messages: ConsumerMessages | undefined;
+  // Resume event time where the last commit left it, so lateness verdicts survive restarts.
+  let clock: Clock = await readClock(pool, durable);
+  let definitions: readonly MetricDefinition[] = [];
+  const refreshDefinitions = async () => {
+    const loaded = await loadDefinitions(pool);
+    for (const bad of loaded.invalid) log.warn("skipping invalid metric definition", bad);
+    definitions = loaded.definitions;
+  };
+  await refreshDefinitions();
+  const refresher = setInterval(
+    () =>
+      void refreshDefinitions().catch((error: unknown) =>
+        log.warn("could not reload metric definitions", errorFields(error)),
+      ),
+    options.definitionsRefreshMs,
+  );
 
   const ports: PipelinePorts = {
     consumer: durable,
     stream: names.stream,
     subjectPrefix: names.eventSubjectPrefix,
+    settings: options.time,
+    definitions: () => definitions,
     now: deps.now ?? Date.now,
     commit: (batch) => commitBatch(pool, batch),
     publishLive: (batch) => nc.publish(liveSubject, JSON.stringify(batch)),
@@ -69,7 +92,8 @@ export async function startProcessor(
   const handle = async (batch: Delivered[]) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await processBatch(ports, batch);
+        const outcome = await processBatch(ports, clock, batch);
+        clock = outcome.clock;
         log.debug("batch committed", { size: batch.length, inserted: outcome.result.inserted.length });
         if (attempt > 1) log.info("commit succeeded again", { attempt });
         return;
@@ -109,6 +133,7 @@ export async function startProcessor(
     done,
     async stop() {
       stopping = true;
+      clearInterval(refresher);
       await messages?.close().catch(() => undefined);
       await batcher
         .flush()

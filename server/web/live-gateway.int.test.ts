@@ -67,7 +67,14 @@ describe("live gateway", () => {
       streamSeq: 1,
       receivedAt: now,
       deadLetters: [],
-      events: [{ id: "a", type: "signup", ts: now - 2000, v: 1, attrs: { user_id: "u" } }],
+      events: [
+        {
+          event: { id: "a", type: "signup", ts: now - 2000, v: 1, attrs: { user_id: "u" } },
+          lateness: "on_time",
+        },
+      ],
+      clock: { maxEventTime: now - 2000 },
+      definitions: [],
     });
     const ack = await subscribe({ windowSeconds: 60 });
     expect(ack.ok).toBe(true);
@@ -84,6 +91,9 @@ describe("live gateway", () => {
       batchSeq,
       total: batchSeq,
       rates: [{ t: now, type: "signup", count: 1 }],
+      tooLateTotal: 0,
+      watermark: now - 5000,
+      buckets: [],
       committedAt: now,
     }));
     nc.publish(liveSubject, "garbage that must not reach clients");

@@ -1,0 +1,218 @@
+import { LogCollapsingLowestDenseDDSketch } from "@datadog/sketches-js";
+import {
+  emptyHll,
+  hllAdd,
+  hllCopy,
+  hllEstimate,
+  hllFromBytes,
+  hllIsEmpty,
+  hllMergeInto,
+  hllToBytes,
+  type Hll,
+} from "./hll";
+
+/**
+ * DDSketch with ≤ 1 % relative error. The collapsing-lowest variant caps each store at 2048
+ * bins (17 decades at 1 %), so one absurd value (1e-300 next to 1e300) costs 16 KB instead
+ * of a 550 KB row; only quantiles inside a collapsed low range lose the guarantee.
+ */
+export type QuantileSketch = LogCollapsingLowestDenseDDSketch;
+type SketchStore = QuantileSketch["store"];
+export const RELATIVE_ACCURACY = 0.01;
+const BIN_LIMIT = 2048;
+
+/**
+ * Mergeable aggregate of one rollup bucket. Sketches stay null until first fed, so metrics
+ * that need neither pay nothing. The sketch's own count is the number of finite values
+ * (the avg denominator); its own min/max/sum are not kept up to date — use the fields here.
+ */
+export interface AggregateState {
+  /** Events, with or without a value. */
+  count: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  quantiles: QuantileSketch | null;
+  distinct: Hll | null;
+}
+
+/** What a rollup row stores; sketches are null when empty to keep rows small. */
+export interface SerializedState {
+  count: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  /** DDSketch protobuf (`DDSketch.toProto` format), trimmed to its non-empty bins. */
+  quantiles: Uint8Array | null;
+  /** See `hllToBytes`. */
+  distinct: Uint8Array | null;
+}
+
+export interface StateSummary {
+  count: number;
+  sum: number;
+  avg: number | null;
+  min: number | null;
+  max: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  distinct: number;
+}
+
+/** A stored sketch that cannot be read back (corrupt bytes, or another sketch configuration). */
+export class AggregateStateError extends Error {
+  override name = "AggregateStateError";
+}
+
+const newSketch = (): QuantileSketch =>
+  new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+const REFERENCE_MAPPING = newSketch().mapping;
+
+export function emptyState(): AggregateState {
+  return { count: 0, sum: 0, min: null, max: null, quantiles: null, distinct: null };
+}
+
+/** Hot path: mutates `state`. Non-finite values count as events but feed no statistics. */
+export function addValue(state: AggregateState, value: number | undefined, distinctKey?: string): void {
+  state.count += 1;
+  if (value !== undefined && Number.isFinite(value)) {
+    state.sum += value;
+    if (state.min === null || value < state.min) state.min = value;
+    if (state.max === null || value > state.max) state.max = value;
+    (state.quantiles ??= newSketch()).accept(value);
+  }
+  if (distinctKey !== undefined) hllAdd((state.distinct ??= emptyHll()), distinctKey);
+}
+
+/** Folds `source` into `target` (mutated; must be another object); `source` is untouched. */
+export function mergeInto(target: AggregateState, source: AggregateState): void {
+  target.count += source.count;
+  target.sum += source.sum;
+  if (source.min !== null && (target.min === null || source.min < target.min)) target.min = source.min;
+  if (source.max !== null && (target.max === null || source.max > target.max)) target.max = source.max;
+  if (source.quantiles) foldSketch((target.quantiles ??= newSketch()), source.quantiles);
+  if (source.distinct) {
+    if (target.distinct) hllMergeInto(target.distinct, source.distinct);
+    else target.distinct = hllCopy(source.distinct);
+  }
+}
+
+/** A new state for the union of both inputs; associative and commutative. */
+export function mergeStates(a: AggregateState, b: AggregateState): AggregateState {
+  const merged = emptyState();
+  mergeInto(merged, a);
+  mergeInto(merged, b);
+  return merged;
+}
+
+/**
+ * Merge by replaying bins through `store.add` rather than `sketch.merge`: in
+ * @datadog/sketches-js 2.1.1 `merge` drops the negative store (DataDog/sketches-js#22) and
+ * writes NaN bins when the source's max key is 0 (values in (0.98, 1]).
+ */
+function foldSketch(target: QuantileSketch, source: QuantileSketch): void {
+  replayBins(target.store, source.store);
+  replayBins(target.negativeStore, source.negativeStore);
+  target.zeroCount += source.zeroCount;
+  target.count += source.count;
+}
+
+function replayBins(target: SketchStore, source: SketchStore): void {
+  const { bins, offset } = source;
+  for (let i = 0; i < bins.length; i++) {
+    const weight = bins[i] ?? 0;
+    if (weight > 0) target.add(offset + i, weight);
+  }
+}
+
+export function serializeState(state: AggregateState): SerializedState {
+  const { count, sum, min, max, quantiles, distinct } = state;
+  return {
+    count,
+    sum,
+    min,
+    max,
+    quantiles: quantiles && quantiles.count > 0 ? sketchToBytes(quantiles) : null,
+    distinct: distinct && !hllIsEmpty(distinct) ? hllToBytes(distinct) : null,
+  };
+}
+
+/** `toProto` writes whole 128-bin chunks (1 KB for one value); send only the used range. */
+function sketchToBytes(sketch: QuantileSketch): Uint8Array {
+  const trimmed = newSketch();
+  trimInto(trimmed.store, sketch.store);
+  trimInto(trimmed.negativeStore, sketch.negativeStore);
+  trimmed.zeroCount = sketch.zeroCount;
+  return trimmed.toProto();
+}
+
+function trimInto(target: SketchStore, source: SketchStore): void {
+  const { bins } = source;
+  const first = bins.findIndex((c) => c > 0);
+  if (first < 0) return;
+  let last = bins.length - 1;
+  while ((bins[last] ?? 0) === 0) last--;
+  target.bins = bins.slice(first, last + 1);
+  target.offset = source.offset + first;
+}
+
+export function deserializeState(row: SerializedState): AggregateState {
+  const { quantiles, distinct } = row;
+  return {
+    count: row.count,
+    sum: row.sum,
+    min: row.min,
+    max: row.max,
+    quantiles: quantiles ? sketchFromBytes(quantiles) : null,
+    distinct: distinct ? readBytes("distinct", () => hllFromBytes(distinct)) : null,
+  };
+}
+
+function sketchFromBytes(bytes: Uint8Array): QuantileSketch {
+  const decoded = readBytes("quantile", () => LogCollapsingLowestDenseDDSketch.fromProto(bytes));
+  // Same gamma and index offset as ours, or its bins mean other values.
+  const sameMapping = [0, 1000].every(
+    (key) => Math.abs(decoded.mapping.value(key) / REFERENCE_MAPPING.value(key) - 1) < 1e-12,
+  );
+  if (!sameMapping) throw new AggregateStateError(`quantile sketch has gamma ${decoded.mapping.gamma}`);
+  // Refold into a fresh sketch so it has our bin limit and exact mapping again.
+  const sketch = newSketch();
+  foldSketch(sketch, decoded);
+  return sketch;
+}
+
+function readBytes<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (cause) {
+    throw new AggregateStateError(`unreadable ${what} sketch`, { cause });
+  }
+}
+
+/**
+ * Figures for display. Percentiles use DDSketch's rank: the value at sorted index
+ * floor(q·(n−1)) (0-based), within 1 % relative error, clamped into the exact [min, max] so
+ * p0/p100 and single-value buckets are exact.
+ */
+export function summarize(state: AggregateState): StateSummary {
+  const { count, sum, min, max, quantiles } = state;
+  const valueCount = quantiles?.count ?? 0;
+  const at = (q: number): number | null =>
+    quantiles && valueCount > 0 && min !== null && max !== null
+      ? Math.min(max, Math.max(min, quantiles.getValueAtQuantile(q)))
+      : null;
+  return {
+    count,
+    sum,
+    avg: valueCount > 0 ? sum / valueCount : null,
+    min,
+    max,
+    p50: at(0.5),
+    p90: at(0.9),
+    p95: at(0.95),
+    p99: at(0.99),
+    distinct: state.distinct ? Math.round(hllEstimate(state.distinct)) : 0,
+  };
+}

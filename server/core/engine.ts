@@ -1,0 +1,118 @@
+import type { MetricDefinition, ValidEvent } from "../contract";
+import { addValue, emptyState, type AggregateState } from "./aggregate-state";
+import { fieldInput, groupKeys, matches } from "./metric-match";
+import { bucketStart, MINUTE_MS } from "./time";
+
+/** Event-time settings of a deployment (DESIGN.md, "Metrics and time semantics"). */
+export interface TimeSettings {
+  /** Watermark = max event time seen − this. */
+  outOfOrdernessMs: number;
+  /** Events whose 1-minute bucket closed less than this before the watermark revise it. */
+  allowedLatenessMs: number;
+}
+
+export const DEFAULT_TIME_SETTINGS: TimeSettings = {
+  outOfOrdernessMs: 5_000,
+  allowedLatenessMs: 10 * 60_000,
+};
+
+/** Event-time progress of one consumer; persisted with its checkpoint. */
+export interface Clock {
+  /** Highest event time seen, or null before the first event. */
+  maxEventTime: number | null;
+}
+
+export type Lateness = "on_time" | "late" | "too_late";
+
+export function watermarkOf(clock: Clock, settings: TimeSettings): number | null {
+  return clock.maxEventTime === null ? null : clock.maxEventTime - settings.outOfOrdernessMs;
+}
+
+/**
+ * `on_time` while the event's 1-minute bucket is still open; `late` when it is final but
+ * within the allowed lateness (the bucket is revised); `too_late` beyond that (stored raw,
+ * counted as too late, folded in by reconciliation).
+ */
+export function classify(ts: number, watermark: number | null, settings: TimeSettings): Lateness {
+  if (watermark === null) return "on_time";
+  const end = bucketStart(ts, MINUTE_MS) + MINUTE_MS;
+  if (end > watermark) return "on_time";
+  return end > watermark - settings.allowedLatenessMs ? "late" : "too_late";
+}
+
+/**
+ * Classifies a batch in delivery order, advancing the clock event by event, so the result
+ * does not depend on how the stream is split into batches. Redelivered events cannot move
+ * the clock: it only ever takes maxima of times it has already seen.
+ */
+export function classifyBatch(
+  clock: Clock,
+  events: readonly ValidEvent[],
+  settings: TimeSettings,
+): { clock: Clock; lateness: Lateness[] } {
+  let maxEventTime = clock.maxEventTime;
+  const lateness = events.map((event) => {
+    const verdict = classify(
+      event.ts,
+      maxEventTime === null ? null : maxEventTime - settings.outOfOrdernessMs,
+      settings,
+    );
+    maxEventTime = maxEventTime === null ? event.ts : Math.max(maxEventTime, event.ts);
+    return verdict;
+  });
+  return { clock: { maxEventTime }, lateness };
+}
+
+/** Change to one 1-minute rollup row, merged into the stored state at commit. */
+export interface MetricDelta {
+  metric: string;
+  bucketStart: number;
+  groupKey: string;
+  state: AggregateState;
+  /** True when a late event changed a bucket that was already final: a revision. */
+  revised: boolean;
+}
+
+export const deltaKey = (metric: string, bucket: number, group: string) =>
+  `${metric}\u0000${bucket}\u0000${group}`;
+
+/**
+ * Aggregates newly stored, counted events into per-metric, per-minute, per-group deltas.
+ * Sorted by key so concurrent writers lock rows in one order.
+ */
+export function metricDeltas(
+  definitions: readonly MetricDefinition[],
+  events: readonly { event: ValidEvent; lateness: Lateness }[],
+): MetricDelta[] {
+  const deltas = new Map<string, MetricDelta>();
+  for (const { event, lateness } of events) {
+    if (lateness === "too_late") continue;
+    const bucket = bucketStart(event.ts, MINUTE_MS);
+    for (const definition of definitions) {
+      if (!definition.enabled || !matches(definition, event)) continue;
+      const input = fieldInput(definition, event);
+      for (const group of groupKeys(definition, event)) {
+        const key = deltaKey(definition.name, bucket, group);
+        let delta = deltas.get(key);
+        if (!delta) {
+          delta = {
+            metric: definition.name,
+            bucketStart: bucket,
+            groupKey: group,
+            state: emptyState(),
+            revised: false,
+          };
+          deltas.set(key, delta);
+        }
+        addValue(delta.state, input.value, input.distinctKey);
+        if (lateness === "late") delta.revised = true;
+      }
+    }
+  }
+  return [...deltas.values()].sort(
+    (a, b) =>
+      a.metric.localeCompare(b.metric) ||
+      a.bucketStart - b.bucketStart ||
+      a.groupKey.localeCompare(b.groupKey),
+  );
+}

@@ -1,0 +1,56 @@
+import type { Attrs, AttrValue, FilterCondition, MetricDefinition, ValidEvent } from "../contract";
+
+/** Group key of events that lack the group-by attr ('' is reserved for the all-groups row). */
+export const MISSING_GROUP = "(none)";
+/** Group key of the row that aggregates every group of a metric. */
+export const ALL_GROUPS = "";
+
+function holds(condition: FilterCondition, attrs: Attrs): boolean {
+  const actual: AttrValue | undefined = attrs[condition.attr];
+  switch (condition.op) {
+    case "exists":
+      return actual !== undefined;
+    case "missing":
+      return actual === undefined;
+    case "eq":
+      return actual === condition.value;
+    case "neq":
+      return actual !== condition.value;
+    case "in":
+      return actual !== undefined && typeof actual !== "boolean" && condition.value.includes(actual);
+    case "gt":
+      return typeof actual === "number" && actual > condition.value;
+    case "gte":
+      return typeof actual === "number" && actual >= condition.value;
+    case "lt":
+      return typeof actual === "number" && actual < condition.value;
+    case "lte":
+      return typeof actual === "number" && actual <= condition.value;
+  }
+}
+
+export function matches(definition: MetricDefinition, event: ValidEvent): boolean {
+  return event.type === definition.eventType && definition.filter.every((c) => holds(c, event.attrs));
+}
+
+/** Group keys an event contributes to: the all-groups row, plus its own group when grouped. */
+export function groupKeys(definition: MetricDefinition, event: ValidEvent): string[] {
+  if (!definition.groupBy) return [ALL_GROUPS];
+  const value = event.attrs[definition.groupBy];
+  return [ALL_GROUPS, value === undefined ? MISSING_GROUP : String(value)];
+}
+
+/**
+ * What an event feeds into the state: a number for the value sketch (numeric aggregations)
+ * or a string for the distinct sketch (`distinct`). Count is always fed.
+ */
+export function fieldInput(
+  definition: MetricDefinition,
+  event: ValidEvent,
+): { value?: number; distinctKey?: string } {
+  const raw = definition.field === "value" ? event.value : event.attrs[definition.field];
+  if (definition.aggregation === "distinct") {
+    return raw === undefined ? {} : { distinctKey: String(raw) };
+  }
+  return typeof raw === "number" && Number.isFinite(raw) ? { value: raw } : {};
+}
