@@ -11,7 +11,9 @@ export async function startRole(
 ): Promise<ChildProcess> {
   await mkdir(".data", { recursive: true });
   const log = createWriteStream(path.join(".data", `e2e-${role}.log`), { flags: "a" });
-  const child = spawn(path.join("node_modules", ".bin", "tsx"), [`server/${role}/main.ts`], {
+  // `node --import tsx`, not the tsx wrapper: the wrapper SIGKILLs a child that does not exit
+  // within ~30 ms of SIGTERM, which would cut graceful shutdown short.
+  const child = spawn(process.execPath, ["--import", "tsx", `server/${role}/main.ts`], {
     env: { ...process.env, ...env },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

@@ -11,7 +11,7 @@ async function main() {
   const db = createDbClients(config.DATABASE_URL, { max: 4, appName: "nowcast-processor" });
   const nc = await connectNats(config.NATS_URL, "nowcast-processor");
   const processor = await startProcessor(
-    { nc, pool: db.pool, log },
+    { nc, pool: db.pool, log, databaseUrl: config.DATABASE_URL },
     {
       namespace: config.NOWCAST_NAMESPACE,
       dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S,

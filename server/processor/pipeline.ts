@@ -20,6 +20,8 @@ export interface PipelinePorts {
   settings: TimeSettings;
   now(): number;
   definitions(): readonly MetricDefinition[];
+  /** Adds dimension attrs (server/core/enrich.ts); may read Postgres. */
+  enrich(events: ValidEvent[]): Promise<ValidEvent[]>;
   commit(batch: BatchCommit): Promise<BatchResult>;
   publishLive(batch: LiveBatch): void;
 }
@@ -44,7 +46,7 @@ function decodeAll(ports: PipelinePorts, messages: Delivered[], now: number) {
 }
 
 /**
- * validate → classify by event time → commit (one transaction) → ack → publish live.
+ * validate → enrich → classify by event time → commit (one transaction) → ack → publish live.
  * Acks only after the commit, so a crash anywhere before it leads to redelivery, which the
  * commit absorbs (exactly-once out). The caller keeps the returned clock only on success.
  */
@@ -54,7 +56,9 @@ export async function processBatch(
   messages: Delivered[],
 ): Promise<BatchOutcome> {
   const now = ports.now();
-  const { events, deadLetters, streamSeq } = decodeAll(ports, messages, now);
+  const decoded = decodeAll(ports, messages, now);
+  const { deadLetters, streamSeq } = decoded;
+  const events = await ports.enrich(decoded.events);
   const classified = classifyBatch(clock, events, ports.settings);
   // Within one batch a repeated id is stored once: the first delivery wins.
   const rows: ClassifiedEvent[] = dedupeById(

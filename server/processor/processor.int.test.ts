@@ -36,7 +36,10 @@ const options = {
   definitionsRefreshMs: 1000,
 };
 const start = async () =>
-  (processor = await startProcessor({ nc, pool: db.pool, log: createLogger("processor", "error") }, options));
+  (processor = await startProcessor(
+    { nc, pool: db.pool, log: createLogger("processor", "error"), databaseUrl: database.url },
+    options,
+  ));
 
 const event = (id: string, type = "page_view") =>
   JSON.stringify({ id, type, ts: Date.now() - 1000, attrs: { path: "/p" } });
@@ -151,5 +154,47 @@ describe("processor against real NATS and Postgres", () => {
       123,
     );
     expect(await countRows("SELECT sum(events_total)::int AS n FROM consumer_checkpoints")).toBe(123);
+  });
+
+  it("enriches transactions from dimension tables and picks up changes at once", async () => {
+    await db.pool.query("INSERT INTO customers (id, segment, home_country) VALUES ('cust-1', 'vip', 'DE')");
+    await db.pool.query("INSERT INTO merchants (id, category) VALUES ('shop-1', 'travel')");
+    const transaction = (id: string) =>
+      JSON.stringify({
+        id,
+        type: "transaction",
+        ts: Date.now() - 1000,
+        value: 100,
+        attrs: { currency: "EUR", card_id: "card", customer_id: "cust-1", merchant: "shop-1", country: "FR" },
+      });
+    await publish("transaction", transaction("tx-1"), "tx-1");
+    await drained();
+    const first = await db.pool.query("SELECT attrs FROM raw_events WHERE id = 'tx-1'");
+    expect(first.rows[0]?.attrs).toMatchObject({
+      customer_segment: "vip",
+      customer_home_country: "DE",
+      country_mismatch: true,
+      merchant_category: "travel",
+    });
+
+    // The cache holds cust-1 now; a change must reach the next batch without waiting for a TTL.
+    await db.pool.query("UPDATE customers SET segment = 'churn-risk' WHERE id = 'cust-1'");
+    await eventually(
+      async () => {
+        await publish("transaction", transaction(`tx-probe-${Date.now()}`), `probe-${Date.now()}`);
+        await drained();
+        const latest = await db.pool.query(
+          "SELECT attrs->>'customer_segment' AS s FROM raw_events WHERE id LIKE 'tx-probe-%' ORDER BY received_at DESC LIMIT 1",
+        );
+        return latest.rows[0]?.s === "churn-risk" ? true : undefined;
+      },
+      5_000,
+      "segment change to reach enrichment",
+    );
+
+    const groups = await db.pool.query(
+      "SELECT group_key, sum(count)::int AS n FROM metric_rollups WHERE metric = 'transaction_amount_by_segment' AND group_key <> '' GROUP BY 1 ORDER BY 1",
+    );
+    expect(groups.rows.map((r) => r.group_key)).toEqual(["churn-risk", "vip"]);
   });
 });

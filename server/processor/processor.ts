@@ -5,6 +5,7 @@ import { natsNames } from "../config";
 import type { MetricDefinition } from "../contract";
 import type { Clock, TimeSettings } from "../core/engine";
 import { commitBatch, readClock } from "../db/event-store";
+import { DimensionCache, type DimensionCacheOptions } from "../db/dimensions";
 import { loadDefinitions } from "../db/metric-definitions";
 import { errorFields, type Logger } from "../log";
 import { ensureProcessorConsumer, setupEventStream } from "../nats/streams";
@@ -19,6 +20,7 @@ export interface ProcessorOptions {
   maxInFlight: number;
   time: TimeSettings;
   definitionsRefreshMs: number;
+  dimensions?: DimensionCacheOptions;
 }
 
 export interface Processor {
@@ -45,7 +47,14 @@ function adapt(message: JsMsg): Delivered {
  * `working()`), reading stops, and nothing is acked: no loss, and no unbounded queue.
  */
 export async function startProcessor(
-  deps: { nc: NatsConnection; pool: pg.Pool; log: Logger; now?: () => number },
+  deps: {
+    nc: NatsConnection;
+    pool: pg.Pool;
+    log: Logger;
+    now?: () => number;
+    /** Connection for LISTEN (dimension changes); without it the cache relies on its TTL. */
+    databaseUrl?: string;
+  },
   options: ProcessorOptions,
 ): Promise<Processor> {
   const { nc, pool, log } = deps;
@@ -70,6 +79,8 @@ export async function startProcessor(
     definitions = loaded.definitions;
   };
   await refreshDefinitions();
+  const dimensions = new DimensionCache(pool, log, options.dimensions);
+  if (deps.databaseUrl) await dimensions.listen(deps.databaseUrl);
   const refresher = setInterval(
     () =>
       void refreshDefinitions().catch((error: unknown) =>
@@ -84,6 +95,7 @@ export async function startProcessor(
     subjectPrefix: names.eventSubjectPrefix,
     settings: options.time,
     definitions: () => definitions,
+    enrich: (events) => dimensions.enrich(events),
     now: deps.now ?? Date.now,
     commit: (batch) => commitBatch(pool, batch),
     publishLive: (batch) => nc.publish(liveSubject, JSON.stringify(batch)),
@@ -134,6 +146,7 @@ export async function startProcessor(
     async stop() {
       stopping = true;
       clearInterval(refresher);
+      await dimensions.close();
       await messages?.close().catch(() => undefined);
       await batcher
         .flush()

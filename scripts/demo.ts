@@ -1,0 +1,115 @@
+// The body of `npm run demo` (scripts/demo.mjs runs it after bootstrapping): PostgreSQL and
+// NATS (started if missing), migrations, a production build, then the processor, the web
+// server and the event simulator, until Ctrl-C.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { migrate } from "./migrate.ts";
+import { buildIfStale } from "./next-build.ts";
+import {
+  describeExit,
+  startChild,
+  stopAllChildren,
+  tsxCommand,
+  waitForHttpOk,
+  type ExitInfo,
+  type ManagedChild,
+} from "./processes.ts";
+import { ensureServices, loadDotEnv, type Services } from "./services.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const HEALTH_TIMEOUT_MS = 60_000;
+const SIMULATOR_RATE = "50";
+
+const log = (m: string): void => console.log(`[demo] ${m}`);
+
+let servicesPending: Promise<Services> | null = null;
+let stopping: Promise<never> | null = null;
+
+async function main(): Promise<void> {
+  process.chdir(ROOT);
+  loadDotEnv();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => void shutdown(0, `${signal} received`));
+  }
+  const port = process.env.PORT ?? "3000";
+
+  servicesPending = ensureServices({ dataDir: ".data", log: (m) => console.log(`[services] ${m}`) });
+  const services = await servicesPending;
+  if (stopping) return;
+
+  await migrate(services.databaseUrl, (m) => console.log(`[migrate] ${m}`));
+  if (stopping) return;
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: services.databaseUrl,
+    NATS_URL: services.natsUrl,
+    NODE_ENV: "production",
+    PORT: port,
+  };
+  const build = await buildIfStale(ROOT, env, log);
+  if (stopping) return;
+  if (build.built && build.exit.code !== 0)
+    throw new Error(`next build failed (${describeExit(build.exit)})`);
+
+  const processor = startRole("processor", "server/processor/main.ts", [], env);
+  const web = startRole("web", "server/web/main.ts", [], env);
+  exitStopsDemo(processor);
+  exitStopsDemo(web);
+
+  const health = `http://127.0.0.1:${port}/api/health`;
+  log(`waiting for ${health}`);
+  await waitForHttpOk(health, HEALTH_TIMEOUT_MS, () => {
+    if (stopping) return "the demo is stopping";
+    const exited = web.child.exitCode !== null || web.child.signalCode !== null;
+    return exited ? "the web server exited before it became healthy" : null;
+  });
+  if (stopping) return;
+
+  const simulator = startRole("simulator", "server/simulator/main.ts", ["--rate", SIMULATOR_RATE], env);
+  void simulator.exited.then((info) => {
+    if (!stopping)
+      log(`the simulator stopped (${describeExit(info)}); the dashboard keeps running without new events`);
+  });
+
+  console.log("");
+  console.log(`  Nowcast is running: http://localhost:${port}/live`);
+  console.log(`  (simulated events at ${SIMULATOR_RATE}/s; press Ctrl-C to stop everything)`);
+  console.log("");
+}
+
+function startRole(role: string, script: string, args: string[], env: NodeJS.ProcessEnv): ManagedChild {
+  const [command, commandArgs] = tsxCommand(script, args);
+  return startChild(role, command, commandArgs, { env, output: "prefix" });
+}
+
+/** The demo is pointless without the web server or the processor: stop everything. */
+function exitStopsDemo(managed: ManagedChild): void {
+  void managed.exited.then((info: ExitInfo) => {
+    if (!stopping) void shutdown(1, `the ${managed.role} exited unexpectedly (${describeExit(info)})`);
+  });
+}
+
+/** Children first (they use the services), then the services this run started. Runs once. */
+function shutdown(code: number, why: string): Promise<never> {
+  stopping ??= (async (): Promise<never> => {
+    log(`stopping: ${why}`);
+    await stopAllChildren(5000);
+    // Services still starting are awaited, so nothing they start is left running.
+    const services = await servicesPending?.catch(() => null);
+    await services
+      ?.stop()
+      .catch((err: unknown) =>
+        log(`stopping services failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    log("stopped");
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+main().catch((err: unknown) => {
+  if (stopping) return;
+  console.error(`[demo] ${err instanceof Error ? err.message : String(err)}`);
+  void shutdown(1, "start-up failed");
+});
