@@ -3,6 +3,8 @@
 // server and the event simulator, until Ctrl-C.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { seedDemoDimensions } from "../server/simulator/dimensions.ts";
 import { migrate } from "./migrate.ts";
 import { buildIfStale } from "./next-build.ts";
 import {
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   await migrate(services.databaseUrl, (m) => console.log(`[migrate] ${m}`));
+  if (stopping) return;
+  await seedDemo(services.databaseUrl);
   if (stopping) return;
 
   const env: NodeJS.ProcessEnv = {
@@ -113,3 +117,14 @@ main().catch((err: unknown) => {
   console.error(`[demo] ${err instanceof Error ? err.message : String(err)}`);
   void shutdown(1, "start-up failed");
 });
+
+/** Dimension rows the simulator's transactions are enriched from (idempotent). */
+async function seedDemo(databaseUrl: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    await seedDemoDimensions(pool);
+    log("demo customers and merchants are in place");
+  } finally {
+    await pool.end();
+  }
+}
