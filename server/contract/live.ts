@@ -28,9 +28,10 @@ export type Summary = z.infer<typeof Summary>;
 export const BucketState = z.enum(["open", "final", "revised"]);
 export type BucketState = z.infer<typeof BucketState>;
 
-/** A 1-minute metric bucket as stored after a commit. */
+/** A metric bucket after a commit: 1 min as persisted, or 10 s from the live tier. */
 export const MetricBucket = z.object({
   metric: z.string(),
+  resolution: z.enum(["10s", "1m"]),
   bucketStart: z.number().int(),
   groupKey: z.string(),
   state: BucketState,

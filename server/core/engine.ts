@@ -63,7 +63,7 @@ export function classifyBatch(
   return { clock: { maxEventTime }, lateness };
 }
 
-/** Change to one 1-minute rollup row, merged into the stored state at commit. */
+/** Change to one rollup bucket (1 minute when persisted, 10 s in the live tier), merged into the stored state at commit. */
 export interface MetricDelta {
   metric: string;
   bucketStart: number;
@@ -83,11 +83,12 @@ export const deltaKey = (metric: string, bucket: number, group: string) =>
 export function metricDeltas(
   definitions: readonly MetricDefinition[],
   events: readonly { event: ValidEvent; lateness: Lateness }[],
+  bucketMs: number = MINUTE_MS,
 ): MetricDelta[] {
   const deltas = new Map<string, MetricDelta>();
   for (const { event, lateness } of events) {
     if (lateness === "too_late") continue;
-    const bucket = bucketStart(event.ts, MINUTE_MS);
+    const bucket = bucketStart(event.ts, bucketMs);
     for (const definition of definitions) {
       if (!definition.enabled || !matches(definition, event)) continue;
       const input = fieldInput(definition, event);

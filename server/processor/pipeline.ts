@@ -1,6 +1,7 @@
-import type { LiveBatch, MetricDefinition, ValidEvent } from "../contract";
+import type { BucketState, LiveBatch, MetricDefinition, ValidEvent } from "../contract";
 import { summarize } from "../core/aggregate-state";
-import { classifyBatch, watermarkOf, type Clock, type TimeSettings } from "../core/engine";
+import { classifyBatch, metricDeltas, watermarkOf, type Clock, type TimeSettings } from "../core/engine";
+import { LIVE_BUCKET_MS, type LiveWindows } from "../core/live-windows";
 import { dedupeById, perSecondRates } from "../core/event-counts";
 import type { BatchCommit, BatchResult, ClassifiedEvent, DeadLetterRecord } from "../db/event-store";
 import { decodeMessage, type InboundMessage } from "./decode";
@@ -23,6 +24,8 @@ export interface PipelinePorts {
   /** Adds dimension attrs (server/core/enrich.ts); may read Postgres. */
   enrich(events: ValidEvent[]): Promise<ValidEvent[]>;
   commit(batch: BatchCommit): Promise<BatchResult>;
+  /** The in-memory 10 s tier. */
+  live: LiveWindows;
   publishLive(batch: LiveBatch): void;
 }
 
@@ -75,6 +78,10 @@ export async function processBatch(
   });
   for (const message of messages) message.ack();
   const watermark = watermarkOf(classified.clock, ports.settings);
+  const counted = result.inserted.filter((row) => row.lateness !== "too_late");
+  const tenSecond = ports.live.apply(metricDeltas(ports.definitions(), counted, LIVE_BUCKET_MS), watermark);
+  const minuteState = (start: number, revisions: number): BucketState =>
+    watermark !== null && start + 60_000 <= watermark ? (revisions > 0 ? "revised" : "final") : "open";
   ports.publishLive({
     consumer: ports.consumer,
     batchSeq: result.batchSeq,
@@ -82,18 +89,24 @@ export async function processBatch(
     tooLateTotal: result.tooLateTotal,
     watermark,
     rates: perSecondRates(result.inserted.map((row) => row.event)),
-    buckets: result.buckets.map((bucket) => ({
-      metric: bucket.metric,
-      bucketStart: bucket.bucketStart,
-      groupKey: bucket.groupKey,
-      state:
-        watermark !== null && bucket.bucketStart + 60_000 <= watermark
-          ? bucket.revisions > 0
-            ? "revised"
-            : "final"
-          : "open",
-      summary: summarize(bucket.state),
-    })),
+    buckets: [
+      ...tenSecond.map((b) => ({
+        metric: b.metric,
+        resolution: "10s" as const,
+        bucketStart: b.bucketStart,
+        groupKey: b.groupKey,
+        state: b.status,
+        summary: summarize(b.state),
+      })),
+      ...result.buckets.map((b) => ({
+        metric: b.metric,
+        resolution: "1m" as const,
+        bucketStart: b.bucketStart,
+        groupKey: b.groupKey,
+        state: minuteState(b.bucketStart, b.revisions),
+        summary: summarize(b.state),
+      })),
+    ],
     committedAt: ports.now(),
   });
   return { result, deadLetters: deadLetters.length, clock: classified.clock };

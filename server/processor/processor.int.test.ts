@@ -197,4 +197,42 @@ describe("processor against real NATS and Postgres", () => {
     );
     expect(groups.rows.map((r) => r.group_key)).toEqual(["churn-risk", "vip"]);
   });
+
+  it("keeps the 10 s live tier across a restart by rebuilding it from stored events", async () => {
+    const ts = Date.now() - 2_000;
+    const bucket = Math.floor(ts / 10_000) * 10_000;
+    const request = (id: string) =>
+      JSON.stringify({
+        id,
+        type: "api_request",
+        ts,
+        value: 40,
+        attrs: { route: "/live", method: "GET", status: 200 },
+      });
+    const liveCount = () =>
+      liveBatches
+        .flatMap((b) => b.buckets)
+        .filter(
+          (b) =>
+            b.metric === "api_requests" &&
+            b.resolution === "10s" &&
+            b.bucketStart === bucket &&
+            b.groupKey === "/live",
+        )
+        .at(-1)?.summary.count;
+
+    for (const id of ["l1", "l2", "l3"]) await publish("api_request", request(id), id);
+    await drained();
+    await eventually(async () => (liveCount() === 3 ? true : undefined), 5_000, "10 s bucket with 3 events");
+
+    await processor?.stop();
+    await start();
+    await publish("api_request", request("l4"), "l4");
+    await drained();
+    await eventually(
+      async () => (liveCount() === 4 ? true : undefined),
+      5_000,
+      "10 s bucket with 4 events after restart",
+    );
+  });
 });

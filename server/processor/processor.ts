@@ -5,6 +5,9 @@ import { natsNames } from "../config";
 import type { MetricDefinition } from "../contract";
 import type { Clock, TimeSettings } from "../core/engine";
 import { commitBatch, readClock } from "../db/event-store";
+import { LiveWindows } from "../core/live-windows";
+import { watermarkOf } from "../core/engine";
+import { rebuildLiveWindows } from "../db/live-rebuild";
 import { DimensionCache, type DimensionCacheOptions } from "../db/dimensions";
 import { loadDefinitions } from "../db/metric-definitions";
 import { errorFields, type Logger } from "../log";
@@ -80,6 +83,10 @@ export async function startProcessor(
   };
   await refreshDefinitions();
   const dimensions = new DimensionCache(pool, log, options.dimensions);
+  const live = new LiveWindows();
+  const rebuilt = await rebuildLiveWindows(pool, live, definitions, watermarkOf(clock, options.time));
+  if (rebuilt > 0)
+    log.info("rebuilt the 10 s live tier from stored events", { events: rebuilt, states: live.size });
   if (deps.databaseUrl) await dimensions.listen(deps.databaseUrl);
   const refresher = setInterval(
     () =>
@@ -96,6 +103,7 @@ export async function startProcessor(
     settings: options.time,
     definitions: () => definitions,
     enrich: (events) => dimensions.enrich(events),
+    live,
     now: deps.now ?? Date.now,
     commit: (batch) => commitBatch(pool, batch),
     publishLive: (batch) => nc.publish(liveSubject, JSON.stringify(batch)),
