@@ -235,4 +235,36 @@ describe("processor against real NATS and Postgres", () => {
       "10 s bucket with 4 events after restart",
     );
   });
+
+  it("applies a new metric definition without a restart", async () => {
+    await db.pool.query(
+      `INSERT INTO metric_definitions (name, event_type, aggregation, field, filter, group_by)
+       VALUES ('checkout_views', 'page_view', 'count', 'value', '[{"attr":"path","op":"eq","value":"/checkout"}]', 'country')`,
+    );
+    const view = (id: string, path: string) =>
+      JSON.stringify({ id, type: "page_view", ts: Date.now() - 1000, attrs: { path, country: "NL" } });
+    await eventually(
+      async () => {
+        const id = `cv-${Date.now()}`;
+        await publish("page_view", view(id, "/checkout"), id);
+        await publish("page_view", view(`${id}-other`, "/home"), `${id}-other`);
+        await drained();
+        const rows = await db.pool.query(
+          "SELECT sum(count)::int AS n FROM metric_rollups WHERE metric = 'checkout_views' AND group_key = 'NL'",
+        );
+        return (rows.rows[0]?.n ?? 0) > 0 ? true : undefined;
+      },
+      10_000,
+      "the new definition to be applied",
+    );
+    // Only /checkout views feed it: as many /home views were published, and none counted.
+    const counted = await db.pool.query(
+      "SELECT sum(count)::int AS n FROM metric_rollups WHERE metric = 'checkout_views' AND group_key = ''",
+    );
+    const checkouts = await db.pool.query(
+      "SELECT count(*)::int AS n FROM raw_events WHERE attrs->>'path' = '/checkout' AND id LIKE 'cv-%'",
+    );
+    expect(counted.rows[0].n).toBeGreaterThan(0);
+    expect(counted.rows[0].n).toBeLessThanOrEqual(checkouts.rows[0].n);
+  });
 });
