@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Batcher } from "./batcher";
 
+const identity = async <T>(batch: T[]) => batch;
+
 describe("Batcher", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -10,9 +12,11 @@ describe("Batcher", () => {
     const batcher = new Batcher<number>({
       maxSize: 3,
       maxWaitMs: 50,
+      prepare: identity,
       handle: async (b) => void batches.push(b),
     });
     for (const n of [1, 2, 3, 4]) await batcher.add(n);
+    await vi.advanceTimersByTimeAsync(0);
     expect(batches).toEqual([[1, 2, 3]]);
     await vi.advanceTimersByTimeAsync(49);
     expect(batches).toHaveLength(1);
@@ -20,37 +24,44 @@ describe("Batcher", () => {
     expect(batches).toEqual([[1, 2, 3], [4]]);
   });
 
-  it("handles one batch at a time, in order", async () => {
+  it("prepares the next batch while one commits, and commits in order", async () => {
     const log: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
-    const batcher = new Batcher<number>({
+    const batcher = new Batcher<number, number>({
       maxSize: 1,
       maxWaitMs: 10,
-      handle: async (b) => {
-        log.push(`start ${b[0]}`);
-        if (b[0] === 1) await gate;
-        log.push(`end ${b[0]}`);
+      prepare: async (b) => {
+        log.push(`prepare ${b[0]}`);
+        return b[0] ?? 0;
+      },
+      handle: async (n) => {
+        log.push(`commit ${n}`);
+        if (n === 1) await gate;
+        log.push(`done ${n}`);
       },
     });
-    const first = batcher.add(1);
-    const second = batcher.add(2);
+    await batcher.add(1); // does not wait: nothing was committing before it
+    const second = batcher.add(2); // waits for batch 1's commit
     await vi.advanceTimersByTimeAsync(0);
-    expect(log).toEqual(["start 1"]);
+    expect(log).toEqual(["prepare 1", "commit 1", "prepare 2"]);
     release();
-    await Promise.all([first, second]);
-    expect(log).toEqual(["start 1", "end 1", "start 2", "end 2"]);
+    await second;
+    await batcher.drain();
+    expect(log).toEqual(["prepare 1", "commit 1", "prepare 2", "done 1", "commit 2", "done 2"]);
   });
 
-  it("surfaces a handler failure to the next add", async () => {
+  it("surfaces a commit failure to the next add and to drain", async () => {
     const batcher = new Batcher<number>({
       maxSize: 1,
       maxWaitMs: 10,
+      prepare: identity,
       handle: async () => {
         throw new Error("db down");
       },
     });
-    await expect(batcher.add(1)).rejects.toThrow("db down");
+    await batcher.add(1);
+    await expect(batcher.drain()).rejects.toThrow("db down");
     await expect(batcher.add(2)).rejects.toThrow("db down");
   });
 });

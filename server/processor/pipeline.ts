@@ -48,38 +48,62 @@ function decodeAll(ports: PipelinePorts, messages: Delivered[], now: number) {
   return { events, deadLetters, streamSeq };
 }
 
+/** A batch decoded, enriched and classified, ready to commit. */
+export interface PreparedBatch {
+  messages: Delivered[];
+  commit: BatchCommit;
+  /** The consumer's clock once this batch is committed. */
+  clock: Clock;
+  deadLetters: number;
+}
+
 /**
- * validate → enrich → classify by event time → commit (one transaction) → ack → publish live.
- * Acks only after the commit, so a crash anywhere before it leads to redelivery, which the
- * commit absorbs (exactly-once out). The caller keeps the returned clock only on success.
+ * validate → enrich → classify by event time. Pure but for enrichment lookups; the result only
+ * depends on the messages, the clock passed in and the dimension rows, so it can run while the
+ * previous batch commits.
  */
-export async function processBatch(
+export async function prepareBatch(
   ports: PipelinePorts,
   clock: Clock,
   messages: Delivered[],
-): Promise<BatchOutcome> {
+): Promise<PreparedBatch> {
   const now = ports.now();
   const decoded = decodeAll(ports, messages, now);
-  const { deadLetters, streamSeq } = decoded;
   const events = await ports.enrich(decoded.events);
   const classified = classifyBatch(clock, events, ports.settings);
   // Within one batch a repeated id is stored once: the first delivery wins.
-  const rows: ClassifiedEvent[] = dedupeById(
+  const rows = dedupeById(
     events.map((event, i) => ({ id: event.id, event, lateness: classified.lateness[i] ?? "on_time" })),
   );
-  const result = await ports.commit({
-    consumer: ports.consumer,
-    streamSeq,
-    events: rows.map(({ event, lateness }) => ({ event, lateness })),
-    deadLetters,
-    receivedAt: now,
+  return {
+    messages,
     clock: classified.clock,
-    definitions: ports.definitions(),
-  });
-  for (const message of messages) message.ack();
-  const watermark = watermarkOf(classified.clock, ports.settings);
+    deadLetters: decoded.deadLetters.length,
+    commit: {
+      consumer: ports.consumer,
+      streamSeq: decoded.streamSeq,
+      events: rows.map(({ event, lateness }): ClassifiedEvent => ({ event, lateness })),
+      deadLetters: decoded.deadLetters,
+      receivedAt: now,
+      clock: classified.clock,
+      definitions: ports.definitions(),
+    },
+  };
+}
+
+/**
+ * commit (one transaction) → ack → publish live. Acks only after the commit, so a crash
+ * anywhere before it leads to redelivery, which the commit absorbs (exactly-once out).
+ */
+export async function commitPrepared(ports: PipelinePorts, prepared: PreparedBatch): Promise<BatchOutcome> {
+  const result = await ports.commit(prepared.commit);
+  for (const message of prepared.messages) message.ack();
+  const watermark = watermarkOf(prepared.clock, ports.settings);
   const counted = result.inserted.filter((row) => row.lateness !== "too_late");
-  const tenSecond = ports.live.apply(metricDeltas(ports.definitions(), counted, LIVE_BUCKET_MS), watermark);
+  const tenSecond = ports.live.apply(
+    metricDeltas(prepared.commit.definitions, counted, LIVE_BUCKET_MS),
+    watermark,
+  );
   const minuteState = (start: number, revisions: number): BucketState =>
     watermark !== null && start + 60_000 <= watermark ? (revisions > 0 ? "revised" : "final") : "open";
   ports.publishLive({
@@ -109,5 +133,14 @@ export async function processBatch(
     ],
     committedAt: ports.now(),
   });
-  return { result, deadLetters: deadLetters.length, clock: classified.clock };
+  return { result, deadLetters: prepared.deadLetters, clock: prepared.clock };
+}
+
+/** Both stages for one batch, as a unit (tests, tools). */
+export async function processBatch(
+  ports: PipelinePorts,
+  clock: Clock,
+  messages: Delivered[],
+): Promise<BatchOutcome> {
+  return commitPrepared(ports, await prepareBatch(ports, clock, messages));
 }

@@ -13,7 +13,13 @@ import { loadDefinitions } from "../db/metric-definitions";
 import { errorFields, type Logger } from "../log";
 import { ensureProcessorConsumer, setupEventStream } from "../nats/streams";
 import { Batcher } from "./batcher";
-import { processBatch, type Delivered, type PipelinePorts } from "./pipeline";
+import {
+  commitPrepared,
+  prepareBatch,
+  type Delivered,
+  type PipelinePorts,
+  type PreparedBatch,
+} from "./pipeline";
 
 export interface ProcessorOptions {
   namespace: string;
@@ -109,30 +115,58 @@ export async function startProcessor(
     publishLive: (batch) => nc.publish(liveSubject, JSON.stringify(batch)),
   };
 
-  const handle = async (batch: Delivered[]) => {
+  // Retried until it works or the processor stops: a batch is never skipped, and nothing is
+  // acked before its commit. Postgres being down shows up here (enrichment or commit).
+  const retrying = async <R>(
+    what: string,
+    size: number,
+    work: () => Promise<R>,
+    keepAlive: () => void,
+  ): Promise<R> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await processBatch(ports, clock, batch);
-        clock = outcome.clock;
-        log.debug("batch committed", { size: batch.length, inserted: outcome.result.inserted.length });
-        if (attempt > 1) log.info("commit succeeded again", { attempt });
-        return;
+        const result = await work();
+        if (attempt > 1) log.info(`${what} succeeded again`, { attempt });
+        return result;
       } catch (error) {
         if (stopping) throw error;
-        log.warn("commit failed; retrying without ack", {
-          attempt,
-          size: batch.length,
-          ...errorFields(error),
-        });
-        for (const message of batch) message.working();
+        log.warn(`${what} failed; retrying without ack`, { attempt, size, ...errorFields(error) });
+        keepAlive();
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
       }
     }
   };
-  const batcher = new Batcher<Delivered>({
+  // The clock after the last prepared batch: batch k+1 is classified while batch k commits.
+  let preparedClock: Clock = clock;
+  const keepAlive = (messages: Delivered[]) => () => {
+    for (const message of messages) message.working();
+  };
+  const batcher = new Batcher<Delivered, PreparedBatch>({
     maxSize: options.batchSize,
     maxWaitMs: options.batchWaitMs,
-    handle,
+    prepare: async (batch) => {
+      const prepared = await retrying(
+        "prepare",
+        batch.length,
+        () => prepareBatch(ports, preparedClock, batch),
+        keepAlive(batch),
+      );
+      preparedClock = prepared.clock;
+      return prepared;
+    },
+    handle: async (prepared) => {
+      const outcome = await retrying(
+        "commit",
+        prepared.messages.length,
+        () => commitPrepared(ports, prepared),
+        keepAlive(prepared.messages),
+      );
+      clock = outcome.clock;
+      log.debug("batch committed", {
+        size: prepared.messages.length,
+        inserted: outcome.result.inserted.length,
+      });
+    },
   });
 
   const run = async () => {
