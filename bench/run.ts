@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     const published = await prepublish(js, namespace, {
       events: args.events,
       duplicates: args.duplicates,
+      distinctPaths: args.distinctPaths,
       seed: args.seed,
       runId: `${namespace}-n`,
     });

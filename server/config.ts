@@ -26,6 +26,8 @@ export const Config = z.object({
   NOWCAST_DEDUP_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(120),
   PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   PROCESSOR_BATCH_WAIT_MS: z.coerce.number().int().min(1).max(5000).default(50),
+  /** How long JetStream waits for an ack before redelivering (a crashed processor's batch). */
+  PROCESSOR_ACK_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Messages delivered but not yet acked at most; bounds processor memory. */
   PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(4000),
   /** Watermark = max event time seen − this. */

@@ -13,6 +13,8 @@ export interface BenchArgs {
   profile: boolean;
   /** Extra environment for the processor child (e.g. PROCESSOR_BATCH_SIZE=2000). */
   processorEnv: Record<string, string>;
+  /** Give every page view its own path, so `page_views` (grouped by path) sees ~N/2 distinct groups. */
+  distinctPaths: boolean;
   /** Seed of the traffic generator. */
   seed: number;
   /** Label stored with the results (free text). */
@@ -31,6 +33,8 @@ export const USAGE = `Usage: npx tsx bench/run.ts [flags]
                          (slows (c) a little; results are labelled "profiled")
   --processor-env K=V    extra environment for the processor (repeatable),
                          e.g. --processor-env PROCESSOR_BATCH_SIZE=2000
+  --distinct-paths       every page view gets a unique path: a high-cardinality group-by
+                         (memory bound check: processor RSS must stay flat)
   --seed N               traffic generator seed                                [42]
   --label TEXT           free-text label stored in the JSON result
   --help                 this text
@@ -53,6 +57,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     latencySeconds: 10,
     profile: false,
     processorEnv: {},
+    distinctPaths: false,
     seed: 42,
     label: "",
     help: false,
@@ -75,6 +80,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case "--latency-seconds":
         args.latencySeconds = numberFlag(flag, next(), 1, 600);
+        break;
+      case "--distinct-paths":
+        args.distinctPaths = true;
         break;
       case "--profile":
         args.profile = true;

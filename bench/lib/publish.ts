@@ -24,6 +24,14 @@ export interface PrepublishResult {
 
 const MAX_IN_FLIGHT = 1000;
 
+/** For the high-cardinality run: a page view's path becomes unique (`/item/<n>`). */
+function withDistinctPath<M extends { type: string; body: string }>(message: M, n: number, on: boolean): M {
+  if (!on || message.type !== "page_view") return message;
+  const event = JSON.parse(message.body) as { attrs: Record<string, unknown> };
+  event.attrs.path = `/item/${n}`;
+  return { ...message, body: JSON.stringify(event) };
+}
+
 /** Generator with every fault off except producer retries at `duplicates`. */
 export function cleanTraffic(seed: number, runId: string, duplicates: number): TrafficGenerator {
   return new TrafficGenerator(seed, runId, { duplicate: duplicates, outOfOrder: 0, late: 0, malformed: 0 });
@@ -32,7 +40,7 @@ export function cleanTraffic(seed: number, runId: string, duplicates: number): T
 export async function prepublish(
   js: JetStreamClient,
   namespace: string,
-  options: { events: number; duplicates: number; seed: number; runId: string },
+  options: { events: number; duplicates: number; seed: number; runId: string; distinctPaths?: boolean },
 ): Promise<PrepublishResult> {
   const generator = cleanTraffic(options.seed, options.runId, options.duplicates);
   const bodies: (string | undefined)[] = new Array<string | undefined>(options.events);
@@ -43,7 +51,7 @@ export async function prepublish(
   const start = performance.now();
   for (let i = 0; i < options.events; i++) {
     // Event time is "now" at publish, as a live producer would send it.
-    const message = generator.next(Date.now());
+    const message = withDistinctPath(generator.next(Date.now()), i, options.distinctPaths ?? false);
     bytes += Buffer.byteLength(message.body);
     const index = i;
     window.push(

@@ -43,15 +43,27 @@ export async function inTransaction<T>(
   mode = "BEGIN",
 ): Promise<T> {
   const client = await pool.connect();
+  // pg-pool removes its 'error' listener while a client is checked out. When the server ends
+  // the connection mid-transaction, pg fails the pending query and then also emits 'error'
+  // on the client: without a listener that is an uncaught exception that kills the process.
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost ??= error;
+  };
+  client.on("error", onError);
   try {
     await client.query(mode);
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+      lost ??= rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
     throw error;
   } finally {
-    client.release();
+    client.removeListener("error", onError);
+    // A client whose connection failed is discarded instead of going back into the pool.
+    client.release(lost);
   }
 }

@@ -7,7 +7,7 @@ describe("Batcher", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("flushes full batches at once and a partial batch after maxWaitMs", async () => {
+  it("hands over full batches at once and a partial batch after maxWaitMs", async () => {
     const batches: number[][] = [];
     const batcher = new Batcher<number>({
       maxSize: 3,
@@ -41,17 +41,49 @@ describe("Batcher", () => {
         log.push(`done ${n}`);
       },
     });
-    await batcher.add(1); // does not wait: nothing was committing before it
-    const second = batcher.add(2); // waits for batch 1's commit
+    await batcher.add(1);
+    await batcher.add(2);
     await vi.advanceTimersByTimeAsync(0);
     expect(log).toEqual(["prepare 1", "commit 1", "prepare 2"]);
     release();
-    await second;
     await batcher.drain();
     expect(log).toEqual(["prepare 1", "commit 1", "prepare 2", "done 1", "commit 2", "done 2"]);
   });
 
-  it("surfaces a commit failure to the next add and to drain", async () => {
+  it("stops taking items while two batches wait on a stuck commit (back-pressure)", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const committed: number[][] = [];
+    const batcher = new Batcher<number>({
+      maxSize: 2,
+      maxWaitMs: 10,
+      prepare: identity,
+      handle: async (b) => {
+        await gate;
+        committed.push(b);
+      },
+    });
+    for (const n of [1, 2, 3, 4]) await batcher.add(n); // two batches handed over
+    await batcher.add(5);
+    // The timer must not hand over more partial batches while the commit is stuck...
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(batcher.size).toBe(1);
+    // ...and a full batch blocks the reader.
+    let sixthDone = false;
+    const sixth = batcher.add(6).then(() => (sixthDone = true));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sixthDone).toBe(false);
+    release();
+    await sixth;
+    await batcher.drain();
+    expect(committed).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+  });
+
+  it("surfaces a commit failure to drain and to the next add", async () => {
     const batcher = new Batcher<number>({
       maxSize: 1,
       maxWaitMs: 10,

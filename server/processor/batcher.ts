@@ -4,9 +4,11 @@
  *
  * Two stages per batch: `prepare` (CPU work, e.g. decoding) and `handle` (e.g. the database
  * commit). Prepares run one at a time in order, commits likewise, but batch k+1 is prepared
- * while batch k commits, so the processor's CPU and Postgres work overlap. At most one batch
- * commits, one waits prepared and one is being collected: reading stops beyond that
- * (back-pressure, bounded memory).
+ * while batch k commits, so the processor's CPU and Postgres work overlap.
+ *
+ * Bounded: at most two batches are handed over (one committing, one prepared). Beyond that
+ * the timer does not hand over partial batches; the collecting batch grows to `maxSize` and
+ * `add` blocks, so reading stops while Postgres is slow or down (back-pressure).
  */
 export interface BatcherOptions<T, P> {
   maxSize: number;
@@ -15,11 +17,16 @@ export interface BatcherOptions<T, P> {
   handle(prepared: P): Promise<void>;
 }
 
+const MAX_HANDED_OVER = 2;
+
 export class Batcher<T, P = T[]> {
   private pending: T[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private prepareChain: Promise<unknown> = Promise.resolve();
   private commitChain: Promise<void> = Promise.resolve();
+  private handedOver = 0;
+  private due = false;
+  private waiters: (() => void)[] = [];
   private failure: unknown;
 
   constructor(private readonly options: BatcherOptions<T, P>) {}
@@ -28,46 +35,54 @@ export class Batcher<T, P = T[]> {
   async add(item: T): Promise<void> {
     if (this.failure) throw this.failure;
     this.pending.push(item);
-    if (this.pending.length >= this.options.maxSize) {
-      await this.flush();
-    } else {
-      this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.options.maxWaitMs);
+    if (this.pending.length < this.options.maxSize) {
+      this.timer ??= setTimeout(() => this.onTimer(), this.options.maxWaitMs);
+      return;
     }
+    while (this.handedOver >= MAX_HANDED_OVER && !this.failure) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    if (this.failure) throw this.failure;
+    this.handOver();
   }
 
-  /**
-   * Starts preparing the pending items and queues their commit after the previous one.
-   * Resolves when the previous batch has committed (so one batch can wait prepared).
-   */
-  flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending.splice(0);
-    if (batch.length === 0) return this.commitChain;
-    const prepared = this.prepareChain.then(() => this.options.prepare(batch));
-    this.prepareChain = prepared.catch(() => undefined);
-    const previous = this.commitChain;
-    this.commitChain = previous.then(async () => {
-      try {
-        await this.options.handle(await prepared);
-      } catch (error) {
-        this.failure = error;
-        throw error;
-      }
-    });
-    // The new commit's failure surfaces through `failure` on the next add, or from drain().
-    this.commitChain.catch(() => undefined);
-    return previous;
-  }
-
-  /** Flushes and waits until every batch handed over so far has committed. */
+  /** Hands everything over and waits until all of it has committed. */
   async drain(): Promise<void> {
-    await this.flush();
+    this.handOver();
     await this.commitChain;
+    if (this.failure) throw this.failure;
   }
 
   /** Size of the batch that is still being collected. */
   get size(): number {
     return this.pending.length;
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    if (this.handedOver >= MAX_HANDED_OVER) this.due = true;
+    else this.handOver();
+  }
+
+  private handOver(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = false;
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return;
+    this.handedOver += 1;
+    const prepared = this.prepareChain.then(() => this.options.prepare(batch));
+    this.prepareChain = prepared.catch(() => undefined);
+    this.commitChain = this.commitChain.then(async () => {
+      try {
+        if (!this.failure) await this.options.handle(await prepared);
+      } catch (error) {
+        this.failure ??= error;
+      } finally {
+        this.handedOver -= 1;
+        for (const wake of this.waiters.splice(0)) wake();
+        if (this.due && !this.failure) this.handOver();
+      }
+    });
   }
 }

@@ -27,7 +27,7 @@ import { seededRandom, testSeed } from "../testing/seeded-random";
  * truth computed with the pure core, as if nothing had happened.
  *
  * JetStream redelivers what a killed processor had not acked only after the consumer's ack
- * wait (30 s), so the final drain takes about that long; NOWCAST_LONG_TESTS=1 kills more often
+ * wait (PROCESSOR_ACK_WAIT_MS, 5 s here), so the final drain takes about that long; NOWCAST_LONG_TESTS=1 kills more often
  * over a longer stream. Replay a failure with NOWCAST_TEST_SEED=<seed printed below>.
  */
 const LONG = process.env.NOWCAST_LONG_TESTS === "1";
@@ -35,7 +35,8 @@ const KILLS = LONG ? 40 : 10;
 /** Messages published per second, while the processor is being killed and restarted. */
 const RATE = LONG ? 400 : 250;
 const MAX_KILL_DELAY_MS = 300;
-const ACK_WAIT_MS = 30_000;
+/** Short redelivery delay (PROCESSOR_ACK_WAIT_MS) so a killed batch comes back quickly. */
+const ACK_WAIT_MS = 5_000;
 const seed = testSeed(20_261_125);
 
 const namespace = uniqueName("tcrash");
@@ -73,6 +74,7 @@ function startProcessor(): ProcessorProcess {
     // Small batches commit often, so kills land before, during and after commits.
     PROCESSOR_BATCH_SIZE: "200",
     PROCESSOR_BATCH_WAIT_MS: "20",
+    PROCESSOR_ACK_WAIT_MS: String(ACK_WAIT_MS),
   });
   return current;
 }
@@ -86,7 +88,10 @@ async function committedBy(processor: ProcessorProcess, before: number): Promise
     },
     ACK_WAIT_MS + 15_000,
     "the restarted processor to commit a batch",
-  );
+  ).catch((error: unknown) => {
+    // Its log says why (e.g. every commit failing), which the timeout alone does not.
+    throw new Error(`${String(error)}\nprocessor output:\n${processor.output()}`);
+  });
   if (outcome === "exited") {
     throw new Error(
       `processor exited on its own: ${JSON.stringify(await processor.exited)}\n${processor.output()}`,

@@ -23,6 +23,7 @@ async function main() {
         allowedLatenessMs: config.NOWCAST_ALLOWED_LATENESS_MS,
       },
       definitionsRefreshMs: config.METRIC_DEFINITIONS_REFRESH_MS,
+      ackWaitMs: config.PROCESSOR_ACK_WAIT_MS,
     },
   );
   let stopping = false;

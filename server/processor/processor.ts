@@ -30,6 +30,8 @@ export interface ProcessorOptions {
   time: TimeSettings;
   definitionsRefreshMs: number;
   dimensions?: DimensionCacheOptions;
+  /** Redelivery delay for unacked messages (default 30 s). */
+  ackWaitMs?: number;
 }
 
 export interface Processor {
@@ -74,6 +76,7 @@ export async function startProcessor(
   });
   const durable = await ensureProcessorConsumer(jsm, options.namespace, {
     maxAckPending: options.maxInFlight * 2,
+    ...(options.ackWaitMs ? { ackWaitMs: options.ackWaitMs } : {}),
   });
   const consumer = await jetstream(nc).consumers.get(names.stream, durable);
   const liveSubject = `${names.liveSubjectPrefix}.events`;
@@ -191,7 +194,7 @@ export async function startProcessor(
       await dimensions.close();
       await messages?.close().catch(() => undefined);
       await batcher
-        .flush()
+        .drain()
         .catch((error: unknown) => log.warn("final batch not committed", errorFields(error)));
       await done;
     },
