@@ -6,14 +6,7 @@
  */
 import type pg from "pg";
 import { validatePayload, type ValidEvent } from "../../server/contract";
-
-// Mirrors INSERT_RAW in server/db/event-store.ts (not exported there).
-const INSERT_RAW = `
-INSERT INTO raw_events (id, type, ts, received_at, v, source, value, attrs, too_late)
-SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[],
-                     $7::float8[], $8::jsonb[], $9::bool[])
-ON CONFLICT (id) DO NOTHING
-RETURNING id`;
+import { insertRawEvents } from "../../server/db/event-store";
 
 export interface InsertResult {
   events: number;
@@ -43,18 +36,9 @@ export async function runInsertStage(
   for (let offset = 0; offset < events.length; offset += batchSize) {
     const batch = events.slice(offset, offset + batchSize);
     const receivedAt = new Date();
-    const result = await client.query<{ id: string }>(INSERT_RAW, [
-      batch.map((e) => e.id),
-      batch.map((e) => e.type),
-      batch.map((e) => new Date(e.ts)),
-      batch.map(() => receivedAt),
-      batch.map((e) => e.v),
-      batch.map((e) => e.source ?? null),
-      batch.map((e) => e.value ?? null),
-      batch.map((e) => JSON.stringify(e.attrs)),
-      batch.map(() => false),
-    ]);
-    inserted += result.rowCount ?? 0;
+    const rows = batch.map((event) => ({ event, lateness: "on_time" as const }));
+    const insertedIds = await insertRawEvents(client, rows, receivedAt);
+    inserted += insertedIds.size;
     batches++;
   }
   const seconds = (performance.now() - start) / 1000;

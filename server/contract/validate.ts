@@ -117,7 +117,7 @@ export function validateEvent(input: unknown, now: number): Validation {
     };
   }
   const record = input as Record<string, unknown>;
-  const id = typeof record.id === "string" && record.id.length > 0 ? record.id.slice(0, 128) : undefined;
+  const id = idOf(record);
   const parsed = EventEnvelope.safeParse(record);
   if (!parsed.success) return { ok: false, id, reasons: envelopeReasons(parsed.error, record) };
 
@@ -138,18 +138,26 @@ export function validateEvent(input: unknown, now: number): Validation {
   return { ok: true, event };
 }
 
+/** The reason for an event over the 16 KiB limit, or undefined when it fits. */
+export function sizeReason(bytes: number): Reason | undefined {
+  if (bytes <= EVENT_LIMITS.maxPayloadBytes) return undefined;
+  return { code: "payload_too_large", message: `event is ${bytes} bytes (at most 16384)`, path: "" };
+}
+
+/** The event's id as far as it can be read from bad input, for reporting. */
+export function idOf(input: unknown): string | undefined {
+  if (typeof input !== "object" || input === null) return undefined;
+  const id = (input as { id?: unknown }).id;
+  return typeof id === "string" && id.length > 0 ? id.slice(0, EVENT_LIMITS.maxIdLength) : undefined;
+}
+
 /**
  * Decodes and validates one raw message body (NATS payload or one HTTP array item's text).
  * Oversize and non-JSON payloads become reasons, never exceptions.
  */
 export function validatePayload(payload: string, now: number, byteLength?: number): Validation {
-  const bytes = byteLength ?? new TextEncoder().encode(payload).length;
-  if (bytes > EVENT_LIMITS.maxPayloadBytes) {
-    return {
-      ok: false,
-      reasons: [{ code: "payload_too_large", message: `event is ${bytes} bytes (at most 16384)`, path: "" }],
-    };
-  }
+  const tooLarge = sizeReason(byteLength ?? new TextEncoder().encode(payload).length);
+  if (tooLarge) return { ok: false, reasons: [tooLarge] };
   let input: unknown;
   try {
     input = JSON.parse(payload);

@@ -24,6 +24,17 @@ export interface Clock {
 
 export type Lateness = "on_time" | "late" | "too_late";
 
+/** `open` until the watermark passes the bucket's end, then `final`, or `revised` once changed after that. */
+export function bucketStatus(
+  start: number,
+  sizeMs: number,
+  watermark: number | null,
+  revised: boolean,
+): "open" | "final" | "revised" {
+  if (watermark === null || start + sizeMs > watermark) return "open";
+  return revised ? "revised" : "final";
+}
+
 export function watermarkOf(clock: Clock, settings: TimeSettings): number | null {
   return clock.maxEventTime === null ? null : clock.maxEventTime - settings.outOfOrdernessMs;
 }

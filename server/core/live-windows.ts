@@ -1,6 +1,6 @@
 import type { BucketState } from "../contract";
 import { mergeInto, type AggregateState } from "./aggregate-state";
-import { deltaKey, type MetricDelta } from "./engine";
+import { bucketStatus, deltaKey, type MetricDelta } from "./engine";
 
 export const LIVE_BUCKET_MS = 10_000;
 
@@ -92,13 +92,12 @@ export class LiveWindows {
   }
 
   private view(entry: Entry, watermark: number | null): LiveBucket {
-    const final = watermark !== null && entry.bucketStart + this.options.bucketMs <= watermark;
     return {
       metric: entry.metric,
       bucketStart: entry.bucketStart,
       groupKey: entry.groupKey,
       state: entry.state,
-      status: final ? (entry.revised ? "revised" : "final") : "open",
+      status: bucketStatus(entry.bucketStart, this.options.bucketMs, watermark, entry.revised),
     };
   }
 

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricDefinition, type ValidEvent } from "../contract";
-import { deserializeState, summarize } from "../core/aggregate-state";
+import { summarize } from "../core/aggregate-state";
 import type { Lateness } from "../core/engine";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
 import { createDbClients, type DbClients } from "./clients";
 import { commitBatch, readClock, type BatchCommit } from "./event-store";
 import { readRatesSnapshot } from "./live-queries";
 import { loadDefinitions } from "./metric-definitions";
+import { stateFromRow } from "./rollup-store";
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ev = (id: string, ts: number, value?: number, route = "/a"): ValidEvent => ({
@@ -54,7 +55,7 @@ async function latencyRow(group: string) {
   const r = result.rows[0];
   return {
     revisions: r.revisions as number,
-    summary: summarize(deserializeState({ ...r, distinct: r.distinct_sketch })),
+    summary: summarize(stateFromRow(r)),
   };
 }
 

@@ -93,9 +93,10 @@ export async function readClock(pool: pg.Pool, consumer: string): Promise<Clock>
   return { maxEventTime: result.rows[0]?.max_event_time ?? null };
 }
 
-async function insertRaw(
-  client: pg.PoolClient,
-  rows: ClassifiedEvent[],
+/** The processor's set-based raw insert; returns the ids that were new. */
+export async function insertRawEvents(
+  client: pg.ClientBase,
+  rows: readonly ClassifiedEvent[],
   receivedAt: Date,
 ): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
@@ -114,7 +115,7 @@ async function insertRaw(
   return new Set(result.rows.map((row) => row.id));
 }
 
-export async function upsertRollups(client: pg.PoolClient, deltas: RollupDelta[]): Promise<void> {
+async function upsertRollups(client: pg.PoolClient, deltas: RollupDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   await client.query(UPSERT_ROLLUPS, [
     deltas.map((d) => d.metric),
@@ -152,7 +153,7 @@ export async function insertDeadLetters(
  */
 export async function commitBatch(pool: pg.Pool, batch: BatchCommit): Promise<BatchResult> {
   return inTransaction(pool, async (client) => {
-    const insertedIds = await insertRaw(client, batch.events, new Date(batch.receivedAt));
+    const insertedIds = await insertRawEvents(client, batch.events, new Date(batch.receivedAt));
     const inserted = batch.events.filter((row) => insertedIds.has(row.event.id));
     const counted = inserted.filter((row) => row.lateness !== "too_late");
     await upsertRollups(client, eventCountDeltas(counted.map((row) => row.event)));

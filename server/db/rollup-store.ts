@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { deserializeState, mergeInto, serializeState, type AggregateState } from "../core/aggregate-state";
-import type { MetricDelta } from "../core/engine";
+import { deltaKey, type MetricDelta } from "../core/engine";
 
 /** A 1-minute rollup row after a commit merged a delta into it. */
 export interface MergedBucket {
@@ -37,20 +37,28 @@ FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::bigint[], $5::float8[
             $8::bytea[], $9::bytea[], $10::int[]) AS u(m, b, g, c, s, mn, mx, q, d, rv)
 WHERE r.metric = u.m AND r.resolution = '${RESOLUTION}' AND r.bucket_start = u.b AND r.group_key = u.g`;
 
-interface LockedRow {
+interface LockedRow extends StoredStateColumns {
   metric: string;
   bucket: number;
   group_key: string;
+  revisions: number;
+}
+
+/** The columns of a stored rollup that hold its state. */
+export interface StoredStateColumns {
   count: number;
   sum: number;
   min: number | null;
   max: number | null;
   quantiles: Buffer | null;
   distinct_sketch: Buffer | null;
-  revisions: number;
 }
 
-const key = (metric: string, bucket: number, group: string) => `${metric}\u0000${bucket}\u0000${group}`;
+/** Decodes the state of a `metric_rollups` row. */
+export function stateFromRow(row: StoredStateColumns): AggregateState {
+  const { count, sum, min, max, quantiles, distinct_sketch: distinct } = row;
+  return deserializeState({ count, sum, min, max, quantiles, distinct });
+}
 
 /** Merges deltas into the stored 1-minute rollups inside the caller's transaction. */
 export async function mergeMetricDeltas(
@@ -65,19 +73,12 @@ export async function mergeMetricDeltas(
   ];
   await client.query(ENSURE_ROWS, keys);
   const locked = await client.query<LockedRow>(LOCK_ROWS, keys);
-  const stored = new Map(locked.rows.map((row) => [key(row.metric, row.bucket, row.group_key), row]));
+  const stored = new Map(locked.rows.map((row) => [deltaKey(row.metric, row.bucket, row.group_key), row]));
 
   const merged: MergedBucket[] = deltas.map((delta) => {
-    const row = stored.get(key(delta.metric, delta.bucketStart, delta.groupKey));
+    const row = stored.get(deltaKey(delta.metric, delta.bucketStart, delta.groupKey));
     if (!row) throw new Error(`rollup row ${delta.metric}@${delta.bucketStart}/${delta.groupKey} vanished`);
-    const state = deserializeState({
-      count: row.count,
-      sum: row.sum,
-      min: row.min,
-      max: row.max,
-      quantiles: row.quantiles,
-      distinct: row.distinct_sketch,
-    });
+    const state = stateFromRow(row);
     mergeInto(state, delta.state);
     return {
       metric: delta.metric,

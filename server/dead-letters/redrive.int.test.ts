@@ -1,7 +1,6 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TIME_SETTINGS } from "../core/engine";
 import { createDbClients, type DbClients } from "../db/clients";
 import { insertDeadLetters } from "../db/event-store";
 import { createLogger } from "../log";
@@ -12,6 +11,7 @@ import {
   deleteNamespace,
   eventually,
   NATS_URL,
+  testProcessorOptions,
   uniqueName,
   type TestDatabase,
 } from "../testing/harness";
@@ -30,15 +30,7 @@ beforeAll(async () => {
   nc = await connectNats(NATS_URL, "redrive-test");
   processor = await startProcessor(
     { nc, pool: db.pool, log: createLogger("processor", "error") },
-    {
-      namespace,
-      dedupWindowSeconds: 60,
-      batchSize: 100,
-      batchWaitMs: 20,
-      maxInFlight: 500,
-      time: DEFAULT_TIME_SETTINGS,
-      definitionsRefreshMs: 1000,
-    },
+    testProcessorOptions(namespace),
   );
   const js = jetstream(nc);
   ports = {

@@ -1,6 +1,7 @@
 import {
-  EVENT_LIMITS,
+  idOf,
   INGEST_LIMITS,
+  sizeReason,
   validateEvent,
   type IngestRejection,
   type IngestResponse,
@@ -31,18 +32,8 @@ function checkItem(
   now: number,
 ): { ok: true; id: string; type: string; payload: string } | { ok: false; id?: string; reasons: Reason[] } {
   const payload = JSON.stringify(item) ?? "null";
-  const bytes = Buffer.byteLength(payload);
-  if (bytes > EVENT_LIMITS.maxPayloadBytes) {
-    const id =
-      typeof item === "object" && item && typeof (item as { id?: unknown }).id === "string"
-        ? (item as { id: string }).id
-        : undefined;
-    return {
-      ok: false,
-      id,
-      reasons: [{ code: "payload_too_large", message: `event is ${bytes} bytes (at most 16384)`, path: "" }],
-    };
-  }
+  const tooLarge = sizeReason(Buffer.byteLength(payload));
+  if (tooLarge) return { ok: false, id: idOf(item), reasons: [tooLarge] };
   const result = validateEvent(item, now);
   if (!result.ok) return result;
   return { ok: true, id: result.event.id, type: result.event.type, payload };

@@ -9,7 +9,6 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../scripts/migrate";
 import { natsNames } from "../config";
-import { DEFAULT_TIME_SETTINGS } from "../core/engine";
 import { createDbClients, type DbClients } from "../db/clients";
 import { loadDefinitions } from "../db/metric-definitions";
 import { createLogger, type Logger } from "../log";
@@ -17,7 +16,7 @@ import { connectNats, setupEventStream } from "../nats/streams";
 import { waitUntilDrained } from "../testing/drain";
 import { startEmbeddedCluster, type EmbeddedCluster } from "../testing/embedded-postgres";
 import { EventMix } from "../testing/event-mix";
-import { deleteNamespace, eventually, NATS_URL, uniqueName } from "../testing/harness";
+import { deleteNamespace, eventually, NATS_URL, testProcessorOptions, uniqueName } from "../testing/harness";
 import { startPublisher } from "../testing/publisher";
 import { expectedRollups, readRollups, rollupDifferences } from "../testing/rollup-truth";
 import { seededRandom, testSeed } from "../testing/seeded-random";
@@ -131,15 +130,12 @@ describe(`processor during a ${OUTAGE_MS / 1000} s PostgreSQL outage (seed ${see
       const { log, warnings, errors } = recordingLogger();
       processor = await startProcessor(
         { nc, pool: db.pool, log, databaseUrl },
-        {
-          namespace,
+        testProcessorOptions(namespace, {
           dedupWindowSeconds: 120,
           batchSize: 200,
-          batchWaitMs: 20,
           maxInFlight: 1000,
-          time: DEFAULT_TIME_SETTINGS,
           definitionsRefreshMs: 2_000,
-        },
+        }),
       );
       // `done` settles only when the processor stops; it must not before we stop it.
       let ended: string | undefined;

@@ -1,8 +1,16 @@
-import type { BucketState, LiveBatch, MetricDefinition, ValidEvent } from "../contract";
+import type { LiveBatch, MetricDefinition, ValidEvent } from "../contract";
 import { summarize } from "../core/aggregate-state";
-import { classifyBatch, metricDeltas, watermarkOf, type Clock, type TimeSettings } from "../core/engine";
+import {
+  bucketStatus,
+  classifyBatch,
+  metricDeltas,
+  watermarkOf,
+  type Clock,
+  type TimeSettings,
+} from "../core/engine";
 import { LIVE_BUCKET_MS, type LiveWindows } from "../core/live-windows";
 import { dedupeById, perSecondRates } from "../core/event-counts";
+import { MINUTE_MS } from "../core/time";
 import type { BatchCommit, BatchResult, ClassifiedEvent, DeadLetterRecord } from "../db/event-store";
 import { decodeMessage, type InboundMessage } from "./decode";
 
@@ -69,12 +77,10 @@ export async function prepareBatch(
 ): Promise<PreparedBatch> {
   const now = ports.now();
   const decoded = decodeAll(ports, messages, now);
-  const events = await ports.enrich(decoded.events);
+  // Within one batch a repeated id is stored once: the first delivery wins. Dropping the later
+  // copies first cannot change any verdict: they repeat a time already seen.
+  const events = await ports.enrich(dedupeById(decoded.events));
   const classified = classifyBatch(clock, events, ports.settings);
-  // Within one batch a repeated id is stored once: the first delivery wins.
-  const rows = dedupeById(
-    events.map((event, i) => ({ id: event.id, event, lateness: classified.lateness[i] ?? "on_time" })),
-  );
   return {
     messages,
     clock: classified.clock,
@@ -82,7 +88,10 @@ export async function prepareBatch(
     commit: {
       consumer: ports.consumer,
       streamSeq: decoded.streamSeq,
-      events: rows.map(({ event, lateness }): ClassifiedEvent => ({ event, lateness })),
+      events: events.map((event, i): ClassifiedEvent => ({
+        event,
+        lateness: classified.lateness[i] ?? "on_time",
+      })),
       deadLetters: decoded.deadLetters,
       receivedAt: now,
       clock: classified.clock,
@@ -104,8 +113,6 @@ export async function commitPrepared(ports: PipelinePorts, prepared: PreparedBat
     metricDeltas(prepared.commit.definitions, counted, LIVE_BUCKET_MS),
     watermark,
   );
-  const minuteState = (start: number, revisions: number): BucketState =>
-    watermark !== null && start + 60_000 <= watermark ? (revisions > 0 ? "revised" : "final") : "open";
   ports.publishLive({
     consumer: ports.consumer,
     batchSeq: result.batchSeq,
@@ -127,20 +134,11 @@ export async function commitPrepared(ports: PipelinePorts, prepared: PreparedBat
         resolution: "1m" as const,
         bucketStart: b.bucketStart,
         groupKey: b.groupKey,
-        state: minuteState(b.bucketStart, b.revisions),
+        state: bucketStatus(b.bucketStart, MINUTE_MS, watermark, b.revisions > 0),
         summary: summarize(b.state),
       })),
     ],
     committedAt: ports.now(),
   });
   return { result, deadLetters: prepared.deadLetters, clock: prepared.clock };
-}
-
-/** Both stages for one batch, as a unit (tests, tools). */
-export async function processBatch(
-  ports: PipelinePorts,
-  clock: Clock,
-  messages: Delivered[],
-): Promise<BatchOutcome> {
-  return commitPrepared(ports, await prepareBatch(ports, clock, messages));
 }

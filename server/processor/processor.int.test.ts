@@ -3,7 +3,6 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LiveBatch } from "../contract";
 import { natsNames } from "../config";
-import { DEFAULT_TIME_SETTINGS } from "../core/engine";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
 import { connectNats, eventSubject, setupEventStream } from "../nats/streams";
@@ -12,6 +11,7 @@ import {
   deleteNamespace,
   eventually,
   NATS_URL,
+  testProcessorOptions,
   uniqueName,
   type TestDatabase,
 } from "../testing/harness";
@@ -26,15 +26,7 @@ let js: JetStreamClient;
 let processor: Processor | undefined;
 const liveBatches: LiveBatch[] = [];
 
-const options = {
-  namespace,
-  dedupWindowSeconds: 60,
-  batchSize: 50,
-  batchWaitMs: 20,
-  maxInFlight: 500,
-  time: DEFAULT_TIME_SETTINGS,
-  definitionsRefreshMs: 1000,
-};
+const options = testProcessorOptions(namespace, { batchSize: 50 });
 const start = async () =>
   (processor = await startProcessor(
     { nc, pool: db.pool, log: createLogger("processor", "error"), databaseUrl: database.url },

@@ -83,7 +83,7 @@ export async function startProcessor(
   let stopping = false;
   let messages: ConsumerMessages | undefined;
   // Resume event time where the last commit left it, so lateness verdicts survive restarts.
-  let clock: Clock = await readClock(pool, durable);
+  const clock: Clock = await readClock(pool, durable);
   let definitions: readonly MetricDefinition[] = [];
   const refreshDefinitions = async () => {
     const loaded = await loadDefinitions(pool);
@@ -164,7 +164,6 @@ export async function startProcessor(
         () => commitPrepared(ports, prepared),
         keepAlive(prepared.messages),
       );
-      clock = outcome.clock;
       log.debug("batch committed", {
         size: prepared.messages.length,
         inserted: outcome.result.inserted.length,

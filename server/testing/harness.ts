@@ -4,6 +4,8 @@ import pg from "pg";
 import { migrate } from "../../scripts/migrate";
 import { connectNats } from "../nats/streams";
 import { natsNames } from "../config";
+import { DEFAULT_TIME_SETTINGS } from "../core/engine";
+import type { ProcessorOptions } from "../processor/processor";
 
 /**
  * Integration-test helpers: every test file gets its own database and NATS namespace so
@@ -77,4 +79,21 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+/** Processor options for in-process integration tests: small batches, fast definition reloads. */
+export function testProcessorOptions(
+  namespace: string,
+  overrides: Partial<ProcessorOptions> = {},
+): ProcessorOptions {
+  return {
+    namespace,
+    dedupWindowSeconds: 60,
+    batchSize: 100,
+    batchWaitMs: 20,
+    maxInFlight: 500,
+    time: DEFAULT_TIME_SETTINGS,
+    definitionsRefreshMs: 1000,
+    ...overrides,
+  };
 }

@@ -1,8 +1,9 @@
 import type pg from "pg";
 import type { MetricDefinition, ValidEvent } from "../contract";
-import { deserializeState, summarize, type AggregateState } from "../core/aggregate-state";
+import { summarize, type AggregateState } from "../core/aggregate-state";
 import { deltaKey, metricDeltas } from "../core/engine";
 import { EVENTS_METRIC } from "../core/event-counts";
+import { stateFromRow, type StoredStateColumns } from "../db/rollup-store";
 import { bucketStart, MINUTE_MS } from "../core/time";
 
 /**
@@ -10,16 +11,10 @@ import { bucketStart, MINUTE_MS } from "../core/time";
  * on-time events, computed with the pure core, and a comparison against the stored rows.
  */
 
-interface RollupRow {
+interface RollupRow extends StoredStateColumns {
   metric: string;
   bucket: number;
   group_key: string;
-  count: number;
-  sum: number;
-  min: number | null;
-  max: number | null;
-  quantiles: Buffer | null;
-  distinct_sketch: Buffer | null;
 }
 
 /** The stored 1-minute rollups, keyed like `deltaKey`. */
@@ -30,17 +25,7 @@ export async function readRollups(pool: pg.Pool): Promise<Map<string, AggregateS
      FROM metric_rollups WHERE resolution = '1m'`,
   );
   return new Map(
-    result.rows.map((row) => [
-      deltaKey(row.metric, row.bucket, row.group_key),
-      deserializeState({
-        count: row.count,
-        sum: row.sum,
-        min: row.min,
-        max: row.max,
-        quantiles: row.quantiles,
-        distinct: row.distinct_sketch,
-      }),
-    ]),
+    result.rows.map((row) => [deltaKey(row.metric, row.bucket, row.group_key), stateFromRow(row)]),
   );
 }
 

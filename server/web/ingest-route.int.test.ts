@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IngestResponse } from "../contract";
-import { DEFAULT_TIME_SETTINGS } from "../core/engine";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
 import { connectNats } from "../nats/streams";
@@ -10,6 +9,7 @@ import {
   deleteNamespace,
   eventually,
   NATS_URL,
+  testProcessorOptions,
   uniqueName,
   type TestDatabase,
 } from "../testing/harness";
@@ -43,15 +43,7 @@ beforeAll(async () => {
   closeProcessorNats = () => nc.close();
   processor = await startProcessor(
     { nc, pool: db.pool, log: createLogger("processor", "error") },
-    {
-      namespace,
-      dedupWindowSeconds: 60,
-      batchSize: 100,
-      batchWaitMs: 20,
-      maxInFlight: 1000,
-      time: DEFAULT_TIME_SETTINGS,
-      definitionsRefreshMs: 1000,
-    },
+    testProcessorOptions(namespace, { maxInFlight: 1000 }),
   );
 });
 
