@@ -36,6 +36,34 @@ export const Config = z.object({
   NOWCAST_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   /** How often the processor re-reads metric definitions (changes apply without a restart). */
   METRIC_DEFINITIONS_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  /** Signs session cookies; required (≥ 32 characters) when NODE_ENV=production. */
+  NOWCAST_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** The URL users open (e.g. https://nowcast.example.com); https turns on Secure cookies and HSTS. */
+  NOWCAST_PUBLIC_URL: z.url("must be an http(s) URL").optional(),
+  /** Sessions end this many hours after the last refresh. */
+  AUTH_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  /** Sign-in attempts per client address per minute before throttling. */
+  AUTH_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges). */
+  NOWCAST_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], "must be IP addresses or CIDR ranges")),
+    ),
+  /** Initial admin password for `npm run demo` (generated and printed once when unset). */
+  NOWCAST_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;
