@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../auth/api-keys";
 import { IngestResponse } from "../contract";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
@@ -25,9 +26,15 @@ let closeProcessorNats: () => Promise<void>;
 const NOW = () => Date.now();
 const pv = (id: string) => ({ id, type: "page_view", ts: NOW(), attrs: { path: "/home" } });
 
+let ingestKey = "";
+
 function post(body: string, contentType = "application/json") {
   return POST(
-    new Request("http://test/api/ingest", { method: "POST", headers: { "content-type": contentType }, body }),
+    new Request("http://test/api/ingest", {
+      method: "POST",
+      headers: { "content-type": contentType, authorization: `Bearer ${ingestKey}` },
+      body,
+    }),
   );
 }
 
@@ -39,6 +46,7 @@ beforeAll(async () => {
   process.env.NOWCAST_NAMESPACE = namespace;
   ({ POST } = await import("../../app/api/ingest/route"));
   db = createDbClients(database.url, { max: 2 });
+  ingestKey = (await createApiKey(db.pool, { name: "test", scope: "ingest", createdBy: null })).secret;
   const nc = await connectNats(NATS_URL, "ingest-test-processor");
   closeProcessorNats = () => nc.close();
   processor = await startProcessor(

@@ -3,10 +3,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { Server } from "socket.io";
+import { authSecret, CLIENT_IP_HEADER } from "../auth/auth";
+import { clientIp, trustedProxies } from "../auth/client-ip";
+import { getAuth } from "../auth/principal";
+import { authenticateHandshake } from "../auth/socket";
 import { loadConfig } from "../config";
 import { createLogger, errorFields } from "../log";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
 import { getWebServices, liveSubject } from "./services";
+import { disconnectRevokedSockets } from "./session-revocation";
+import { requireSignedIn } from "./socket-auth";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -14,14 +20,32 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 async function main() {
   const config = loadConfig();
   const log = createLogger("web", config.LOG_LEVEL);
+  // Refuse to start in production without a secret, before anything listens.
+  authSecret(config);
   const dev = config.NODE_ENV !== "production";
   const app = next({ dev, dir: ROOT, hostname: config.HOST, port: config.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
   const services = await getWebServices();
+  await getAuth();
+  const trusted = trustedProxies(config.NOWCAST_TRUSTED_PROXIES);
+  const hsts = config.NOWCAST_PUBLIC_URL?.startsWith("https:") ?? false;
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    // The only address header the app believes: set here from the socket, never from outside.
+    const forwarded = req.headers["x-forwarded-for"];
+    req.headers[CLIENT_IP_HEADER] = clientIp(
+      req.socket.remoteAddress,
+      Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
+      trusted,
+    );
+    if (hsts) res.setHeader("strict-transport-security", "max-age=31536000; includeSubDomains");
+    void handle(req, res);
+  });
   const io: LiveServer = new Server(server, { path: "/socket.io", serveClient: false });
+  // The handshake carries the session cookie: anonymous or disabled users never connect.
+  requireSignedIn(io, authenticateHandshake, log);
+  const revocations = disconnectRevokedSockets(services.nc, config, io);
   const gateway = startLiveGateway({
     io,
     nc: services.nc,
@@ -40,6 +64,7 @@ async function main() {
     stopping = true;
     log.info("stopping", { signal });
     gateway.stop();
+    revocations.stop();
     io.close();
     server.close();
     await services.close();

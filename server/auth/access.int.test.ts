@@ -1,0 +1,181 @@
+// Every route handler under app/ against the access table below: anonymous → 401, wrong role
+// or key scope → 403, the right one → through. A route (or method) missing from the table, or
+// a table entry without a route, fails the first test: new routes cannot skip the rules.
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROLES, type ApiKeyScope, type Role } from "../contract/auth";
+import { createDbClients, type DbClients } from "../db/clients";
+import { request, signIn } from "../testing/auth";
+import {
+  createTestDatabase,
+  deleteNamespace,
+  NATS_URL,
+  uniqueName,
+  type TestDatabase,
+} from "../testing/harness";
+import { getWebServices } from "../web/services";
+import { createApiKey } from "./api-keys";
+import type { Auth } from "./auth";
+import { getAuth } from "./principal";
+import { seedUsers } from "./seed";
+
+type Rule = "public" | { role?: Role; apiKey?: ApiKeyScope };
+
+/** The access table: "METHOD /path" (dynamic segments as written in app/) → who may call it. */
+const ACCESS: Record<string, Rule> = {
+  "GET /api/health": "public",
+  "GET /api/auth/[...all]": "public",
+  "POST /api/auth/[...all]": "public",
+  "POST /api/ingest": { apiKey: "ingest" },
+  "GET /api/me": { role: "viewer" },
+  "GET /api/admin/users": { role: "admin" },
+  "POST /api/admin/users": { role: "admin" },
+  "PATCH /api/admin/users/[id]": { role: "admin" },
+  "POST /api/admin/users/[id]/password": { role: "admin" },
+  "GET /api/admin/api-keys": { role: "admin" },
+  "POST /api/admin/api-keys": { role: "admin" },
+  "DELETE /api/admin/api-keys/[id]": { role: "admin" },
+  "GET /api/admin/audit": { role: "admin" },
+};
+
+const APP_DIR = path.resolve(import.meta.dirname, "..", "..", "app");
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type Handler = (
+  request: Request,
+  context: { params: Promise<Record<string, string | string[]>> },
+) => Promise<Response>;
+
+async function routeFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) =>
+      e.isDirectory()
+        ? routeFiles(path.join(dir, e.name))
+        : Promise.resolve(e.name === "route.ts" ? [path.join(dir, e.name)] : []),
+    ),
+  );
+  return nested.flat();
+}
+
+/** Concrete values for dynamic segments: ids that do not exist, so "through" never changes data. */
+function concretePath(routePath: string): { url: string; params: Record<string, string | string[]> } {
+  const params: Record<string, string | string[]> = {};
+  const url = routePath.replace(/\[(\.\.\.)?([^\]]+)\]/g, (_, rest: string | undefined, name: string) => {
+    if (rest) {
+      params[name] = ["get-session"];
+      return "get-session";
+    }
+    params[name] = "no-such-id";
+    return "no-such-id";
+  });
+  return { url, params };
+}
+
+const namespace = uniqueName("taccess");
+let database: TestDatabase;
+let db: DbClients;
+let auth: Auth;
+let routes: Array<{ key: string; url: string; params: Record<string, string | string[]>; handler: Handler }> =
+  [];
+const cookies: Partial<Record<Role, string>> = {};
+const keys: Partial<Record<ApiKeyScope, string>> = {};
+const passwords: Partial<Record<Role, string>> = {};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  process.env.DATABASE_URL = database.url;
+  process.env.NATS_URL = NATS_URL;
+  process.env.NOWCAST_NAMESPACE = namespace;
+  process.env.AUTH_SIGNIN_PER_MINUTE = "3";
+  db = createDbClients(database.url, { max: 2 });
+  auth = await getAuth();
+  for (const user of await seedUsers(auth, db.pool, "admin-password-123")) {
+    passwords[user.role] = user.password ?? "";
+  }
+  for (const [i, role] of ROLES.entries()) {
+    const result = await signIn(auth, `${role}@example.com`, passwords[role] ?? "", `10.1.0.${i + 1}`);
+    expect(result.status, `sign-in of ${role}`).toBe(200);
+    cookies[role] = result.cookie ?? "";
+  }
+  keys.ingest = (
+    await createApiKey(db.pool, { name: "ingest test", scope: "ingest", createdBy: null })
+  ).secret;
+  keys.read = (await createApiKey(db.pool, { name: "read test", scope: "read", createdBy: null })).secret;
+
+  for (const file of await routeFiles(APP_DIR)) {
+    const routePath = `/${path.relative(APP_DIR, path.dirname(file)).split(path.sep).join("/")}`;
+    const module = (await import(file)) as Partial<Record<(typeof METHODS)[number], Handler>>;
+    for (const method of METHODS) {
+      const handler = module[method];
+      if (typeof handler === "function")
+        routes.push({ key: `${method} ${routePath}`, ...concretePath(routePath), handler });
+    }
+  }
+  routes = routes.sort((a, b) => a.key.localeCompare(b.key));
+});
+
+afterAll(async () => {
+  await (await getWebServices().catch(() => null))?.close();
+  await deleteNamespace(namespace);
+  await db?.close();
+  await database?.drop();
+});
+
+async function call(route: (typeof routes)[number], as: { cookie?: string | null; apiKey?: string }) {
+  const method = route.key.split(" ")[0] ?? "GET";
+  const response = await route.handler(request(method, route.url, as), {
+    params: Promise.resolve(route.params),
+  });
+  return response.status;
+}
+
+const below = (role: Role): Role | null => ROLES[ROLES.indexOf(role) - 1] ?? null;
+const otherScope = (scope: ApiKeyScope): ApiKeyScope => (scope === "ingest" ? "read" : "ingest");
+
+describe("route access table", () => {
+  it("names every route handler and method, and nothing else", () => {
+    expect(routes.map((r) => r.key)).toEqual(Object.keys(ACCESS).sort((a, b) => a.localeCompare(b)));
+  });
+
+  it("lets anyone through public routes", async () => {
+    for (const route of routes.filter((r) => ACCESS[r.key] === "public")) {
+      expect([401, 403], route.key).not.toContain(await call(route, {}));
+    }
+  });
+
+  it("answers 401 to anonymous callers and to unknown keys", async () => {
+    for (const route of routes.filter((r) => ACCESS[r.key] !== "public")) {
+      expect(await call(route, {}), `${route.key} anonymous`).toBe(401);
+      expect(await call(route, { apiKey: "nck_not-a-real-key" }), `${route.key} bad key`).toBe(401);
+    }
+  });
+
+  it("answers 403 to a role below the rule and to keys of another scope", async () => {
+    for (const route of routes) {
+      const rule = ACCESS[route.key];
+      if (!rule || rule === "public") continue;
+      const lower = rule.role ? below(rule.role) : "admin";
+      if (lower) expect(await call(route, { cookie: cookies[lower] }), `${route.key} as ${lower}`).toBe(403);
+      const scope = rule.apiKey ? otherScope(rule.apiKey) : "read";
+      expect(await call(route, { apiKey: keys[scope] }), `${route.key} with ${scope} key`).toBe(403);
+    }
+  });
+
+  it("lets the right role and key scope through", async () => {
+    for (const route of routes) {
+      const rule = ACCESS[route.key];
+      if (!rule || rule === "public") continue;
+      if (rule.role) {
+        for (const role of ROLES.slice(ROLES.indexOf(rule.role)))
+          expect([401, 403], `${route.key} as ${role}`).not.toContain(
+            await call(route, { cookie: cookies[role] }),
+          );
+      }
+      if (rule.apiKey)
+        expect([401, 403], `${route.key} key`).not.toContain(
+          await call(route, { apiKey: keys[rule.apiKey] }),
+        );
+    }
+  });
+});

@@ -1,0 +1,102 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type pg from "pg";
+import type { ApiKeyScope, ApiKeyView } from "../contract/auth";
+
+// `nck_` marks a Nowcast key (secret scanners can match it); 32 random bytes follow.
+const KEY_PREFIX = "nck_";
+const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 6;
+
+export function hashApiKey(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+export function generateApiKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString("base64url");
+}
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  prefix: string;
+  created_by_email: string | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const SELECT_VIEW = `
+SELECT k.id, k.name, k.scope, k.prefix, u.email AS created_by_email, k.created_at, k.last_used_at, k.revoked_at
+FROM api_keys k LEFT JOIN users u ON u.id = k.created_by`;
+
+function toView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    scope: row.scope,
+    prefix: row.prefix,
+    createdBy: row.created_by_email,
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
+}
+
+export async function createApiKey(
+  pool: pg.Pool,
+  input: { name: string; scope: ApiKeyScope; createdBy: string | null },
+): Promise<{ view: ApiKeyView; secret: string }> {
+  const secret = generateApiKey();
+  const id = randomUUID();
+  await pool.query(
+    `INSERT INTO api_keys (id, name, scope, prefix, key_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [id, input.name, input.scope, secret.slice(0, SHOWN_PREFIX_LENGTH), hashApiKey(secret), input.createdBy],
+  );
+  const view = await getApiKey(pool, id);
+  if (!view) throw new Error("api key vanished after insert");
+  return { view, secret };
+}
+
+export async function getApiKey(pool: pg.Pool, id: string): Promise<ApiKeyView | null> {
+  const { rows } = await pool.query<ApiKeyRow>(`${SELECT_VIEW} WHERE k.id = $1`, [id]);
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyView[]> {
+  const { rows } = await pool.query<ApiKeyRow>(
+    `${SELECT_VIEW} ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC`,
+  );
+  return rows.map(toView);
+}
+
+/** Revokes a key; `null` when there is no such key, the unchanged view when it was already revoked. */
+export async function revokeApiKey(
+  pool: pg.Pool,
+  id: string,
+): Promise<{ before: ApiKeyView; after: ApiKeyView } | null> {
+  const before = await getApiKey(pool, id);
+  if (!before) return null;
+  await pool.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+  const after = await getApiKey(pool, id);
+  return after ? { before, after } : null;
+}
+
+/**
+ * The live key with this secret, or null (unknown or revoked). Looked up on every request, so a
+ * revocation applies to the very next one. `last_used_at` is written at most once a minute.
+ */
+export async function verifyApiKey(
+  pool: pg.Pool,
+  secret: string,
+): Promise<{ id: string; name: string; scope: ApiKeyScope } | null> {
+  if (!secret.startsWith(KEY_PREFIX) || secret.length > 200) return null;
+  const { rows } = await pool.query<{ id: string; name: string; scope: ApiKeyScope; stale: boolean }>(
+    `SELECT id, name, scope, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+     FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    [hashApiKey(secret)],
+  );
+  const key = rows[0];
+  if (!key) return null;
+  if (key.stale) await pool.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [key.id]);
+  return { id: key.id, name: key.name, scope: key.scope };
+}

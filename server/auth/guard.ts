@@ -1,0 +1,50 @@
+import { errorFields } from "../log";
+import { apiError } from "../web/http";
+import { getWebServices } from "../web/services";
+import { identify } from "./principal";
+import { decide, type AccessRule, type Principal } from "./roles";
+
+export type { AccessRule, ApiKeyScope, Principal, Role } from "./roles";
+
+export type Authorization = { ok: true; principal: Principal } | { ok: false; response: Response };
+
+/**
+ * The check every route handler starts with: 401 when anonymous (or the API key is unknown or
+ * revoked), 403 when the caller lacks the role or key scope, 503 when the session store is down.
+ */
+export async function authorize(request: Request, rule: AccessRule): Promise<Authorization> {
+  let identity;
+  try {
+    identity = await identify(request.headers);
+  } catch (error) {
+    (await getWebServices().catch(() => null))?.log.error("authorization failed", errorFields(error));
+    return { ok: false, response: apiError(503, "unavailable", "sign-in is unavailable; retry shortly") };
+  }
+  if (identity.kind === "invalid_key")
+    return { ok: false, response: apiError(401, "invalid_api_key", "the API key is unknown or revoked") };
+  const principal = identity.kind === "principal" ? identity.principal : null;
+  switch (decide(principal, rule)) {
+    case "allowed":
+      return { ok: true, principal: principal as Principal };
+    case "unauthenticated":
+      return { ok: false, response: apiError(401, "unauthenticated", unauthenticatedMessage(rule)) };
+    case "forbidden":
+      return { ok: false, response: apiError(403, "forbidden", forbiddenMessage(rule, principal)) };
+  }
+}
+
+function unauthenticatedMessage(rule: AccessRule): string {
+  if (rule.role && rule.apiKey)
+    return `sign in, or send an API key of scope '${rule.apiKey}' as Authorization: Bearer`;
+  if (rule.apiKey) return `send an API key of scope '${rule.apiKey}' as Authorization: Bearer`;
+  return "sign in to use this";
+}
+
+function forbiddenMessage(rule: AccessRule, principal: Principal | null): string {
+  if (principal?.kind === "api_key")
+    return rule.apiKey
+      ? `this needs an API key of scope '${rule.apiKey}'; this key has scope '${principal.scope}'`
+      : "API keys cannot use this; sign in instead";
+  if (!rule.role) return `this needs an API key of scope '${rule.apiKey}'`;
+  return `this needs the ${rule.role} role`;
+}

@@ -1,0 +1,54 @@
+import { Role } from "../contract/auth";
+import { getWebServices } from "../web/services";
+import { verifyApiKey } from "./api-keys";
+import { createAuth, type Auth } from "./auth";
+import type { Principal } from "./roles";
+
+// One better-auth instance per process, shared by the custom server and the route handlers
+// (Next bundles them separately, so it lives on globalThis like the web services).
+const KEY = Symbol.for("nowcast.web.auth");
+type Holder = { [KEY]?: Promise<Auth> };
+
+export function getAuth(): Promise<Auth> {
+  const holder = globalThis as Holder;
+  if (!holder[KEY]) {
+    const pending = getWebServices().then((s) => createAuth(s.db.pool, s.config));
+    holder[KEY] = pending;
+    pending.catch(() => {
+      if (holder[KEY] === pending) delete holder[KEY];
+    });
+  }
+  return holder[KEY];
+}
+
+export type Identification =
+  | { kind: "principal"; principal: Principal }
+  | { kind: "anonymous" }
+  /** An `Authorization` header whose key is unknown or revoked. */
+  | { kind: "invalid_key" };
+
+/** Who sent these headers: an API key (`Authorization: Bearer`) or a session cookie. */
+export async function identify(headers: Headers): Promise<Identification> {
+  const authorization = headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match?.[1]) return { kind: "invalid_key" };
+    const services = await getWebServices();
+    const key = await verifyApiKey(services.db.pool, match[1]);
+    if (!key) return { kind: "invalid_key" };
+    return {
+      kind: "principal",
+      principal: { kind: "api_key", id: key.id, name: key.name, role: null, scope: key.scope },
+    };
+  }
+  const auth = await getAuth();
+  const session = await auth.api.getSession({ headers });
+  if (!session) return { kind: "anonymous" };
+  const { user } = session;
+  const role = Role.safeParse(user.role);
+  if (user.banned || !role.success) return { kind: "anonymous" };
+  return {
+    kind: "principal",
+    principal: { kind: "user", id: user.id, name: user.email, role: role.data, scope: null },
+  };
+}

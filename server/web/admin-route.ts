@@ -1,0 +1,67 @@
+import { APIError } from "better-auth";
+import type { z } from "zod";
+import { authorize } from "../auth/guard";
+import { getAuth } from "../auth/principal";
+import { AdminError, type AdminContext } from "../auth/users";
+import { errorFields } from "../log";
+import { apiError } from "./http";
+import { announceRevocation } from "./session-revocation";
+import { getWebServices } from "./services";
+
+const STATUS: Record<AdminError["code"], number> = {
+  not_found: 404,
+  conflict: 409,
+  last_admin: 409,
+  self_change: 409,
+};
+
+/**
+ * The adapter of every `/api/admin/*` handler: admin role, parsed body, and the one mapping of
+ * admin errors to HTTP. `run` gets the acting admin's context.
+ */
+export async function adminRoute(
+  request: Request,
+  run: (ctx: AdminContext) => Promise<Response>,
+): Promise<Response> {
+  const access = await authorize(request, { role: "admin" });
+  if (!access.ok) return access.response;
+  const [services, auth] = await Promise.all([getWebServices(), getAuth()]);
+  const ctx: AdminContext = {
+    auth,
+    pool: services.db.pool,
+    actor: access.principal,
+    headers: request.headers,
+    onAccessChanged: (userId) => announceRevocation(services.nc, services.config, userId),
+  };
+  try {
+    return await run(ctx);
+  } catch (error) {
+    if (error instanceof AdminError) return apiError(STATUS[error.code], error.code, error.message);
+    if (error instanceof APIError) return apiError(error.statusCode, "rejected", error.message);
+    services.log.error("admin change failed", errorFields(error));
+    return apiError(500, "internal", "the change could not be made; nothing was changed or it was logged");
+  }
+}
+
+/** Parses a JSON body against `schema`; a 400 naming the field otherwise. */
+export async function parseBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<{ ok: true; value: z.infer<S> } | { ok: false; response: Response }> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return { ok: false, response: apiError(400, "invalid_json", "the body is not valid JSON") };
+  }
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join(".") || "body";
+  return {
+    ok: false,
+    response: apiError(400, "invalid_request", `${field}: ${issue?.message ?? "invalid"}`, {
+      issues: parsed.error.issues,
+    }),
+  };
+}

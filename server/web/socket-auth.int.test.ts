@@ -1,0 +1,124 @@
+// The Socket.IO handshake against real sessions: a real server on port 0, real clients.
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server } from "socket.io";
+import { io as connect, type Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../auth/api-keys";
+import type { Auth } from "../auth/auth";
+import { getAuth } from "../auth/principal";
+import { seedUsers } from "../auth/seed";
+import { authenticateHandshake } from "../auth/socket";
+import { createLogger } from "../log";
+import { request, signIn } from "../testing/auth";
+import {
+  createTestDatabase,
+  deleteNamespace,
+  eventually,
+  NATS_URL,
+  uniqueName,
+  type TestDatabase,
+} from "../testing/harness";
+import { getWebServices } from "./services";
+import { disconnectRevokedSockets } from "./session-revocation";
+import { requireSignedIn } from "./socket-auth";
+
+const namespace = uniqueName("tsock");
+let database: TestDatabase;
+let auth: Auth;
+let http: HttpServer;
+let io: Server;
+let url: string;
+let stopRevocations: () => void;
+const passwords: Record<string, string> = {};
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  process.env.DATABASE_URL = database.url;
+  process.env.NATS_URL = NATS_URL;
+  process.env.NOWCAST_NAMESPACE = namespace;
+  const services = await getWebServices();
+  auth = await getAuth();
+  for (const user of await seedUsers(auth, services.db.pool, "admin-password-123"))
+    passwords[user.email] = user.password ?? "";
+  http = createServer();
+  io = new Server(http);
+  requireSignedIn(io, authenticateHandshake, createLogger("test", "error"));
+  stopRevocations = disconnectRevokedSockets(services.nc, services.config, io).stop;
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  stopRevocations?.();
+  await io?.close();
+  await (await getWebServices().catch(() => null))?.close();
+  await deleteNamespace(namespace);
+  await database?.drop();
+});
+
+/** Connects with these headers; resolves "connected" or the connect_error message. */
+function attempt(headers: Record<string, string>): Promise<{ outcome: string; socket: Socket }> {
+  const socket = connect(url, { transports: ["websocket"], extraHeaders: headers, reconnection: false });
+  sockets.push(socket);
+  return new Promise((resolve) => {
+    socket.on("connect", () => resolve({ outcome: "connected", socket }));
+    socket.on("connect_error", (error) => resolve({ outcome: error.message, socket }));
+  });
+}
+
+describe("Socket.IO handshake", () => {
+  it("refuses anonymous clients, forged cookies and API keys with connect_error 'unauthorized'", async () => {
+    const services = await getWebServices();
+    const { secret } = await createApiKey(services.db.pool, {
+      name: "reader",
+      scope: "read",
+      createdBy: null,
+    });
+    expect((await attempt({})).outcome).toBe("unauthorized");
+    expect((await attempt({ cookie: "nowcast.session_token=forged.value" })).outcome).toBe("unauthorized");
+    expect((await attempt({ authorization: `Bearer ${secret}` })).outcome).toBe("unauthorized");
+  });
+
+  it("accepts every role's session cookie", async () => {
+    for (const [i, email] of ["viewer@example.com", "analyst@example.com", "admin@example.com"].entries()) {
+      const { cookie } = await signIn(auth, email, passwords[email] ?? "", `10.4.0.${i + 1}`);
+      expect((await attempt({ cookie: cookie ?? "" })).outcome, email).toBe("connected");
+    }
+  });
+
+  it("cuts a disabled user's live socket at once and refuses its reconnect", async () => {
+    const { cookie: viewer } = await signIn(
+      auth,
+      "viewer@example.com",
+      passwords["viewer@example.com"] ?? "",
+      "10.4.1.1",
+    );
+    const { cookie: admin } = await signIn(auth, "admin@example.com", "admin-password-123", "10.4.1.2");
+    const { socket, outcome } = await attempt({ cookie: viewer ?? "" });
+    expect(outcome).toBe("connected");
+    const services = await getWebServices();
+    const id =
+      (
+        await services.db.pool.query<{ id: string }>(
+          `SELECT id FROM users WHERE email = 'viewer@example.com'`,
+        )
+      ).rows[0]?.id ?? "";
+    const { PATCH } = await import("../../app/api/admin/users/[id]/route");
+    const response = await PATCH(
+      request("PATCH", `/api/admin/users/${id}`, { cookie: admin }, { disabled: true }),
+      {
+        params: Promise.resolve({ id }),
+      },
+    );
+    expect(response.status).toBe(200);
+    await eventually(
+      async () => (socket.connected ? undefined : true),
+      5_000,
+      "the socket to be disconnected",
+    );
+    expect((await attempt({ cookie: viewer ?? "" })).outcome).toBe("unauthorized");
+  });
+});
