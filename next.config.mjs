@@ -10,6 +10,23 @@ const nextConfig = {
   // `npm run typecheck` (run by `npm test`) checks the whole project once; the build skips a
   // second, slower pass over the same files.
   typescript: { ignoreBuildErrors: true },
+  // forbidden(): pages answer 403 with app/forbidden.tsx when the role is missing.
+  experimental: { authInterrupts: true },
+  // The CSP (with a per-request nonce) is set in proxy.ts; these hold for every response.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
 };
 
 export default nextConfig;

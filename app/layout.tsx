@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
+import { NavBar } from "../components/nav/NavBar";
+import { currentUser } from "../server/auth/page";
+import { navFor } from "../server/auth/roles";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -9,16 +11,13 @@ export const metadata: Metadata = {
   description: "Real-time analytics: correct numbers, live and in history.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
+  const items = user?.role ? navFor(user.role).map(({ href, label }) => ({ href, label })) : [];
   return (
     <html lang="en">
       <body>
-        <nav className="nav">
-          <Link href="/live" className="brand">
-            Nowcast
-          </Link>
-          <Link href="/live">Live</Link>
-        </nav>
+        <NavBar items={items} user={user?.role ? { email: user.name, role: user.role } : null} />
         <Providers>{children}</Providers>
       </body>
     </html>

@@ -1,7 +1,9 @@
 import { LiveDashboard } from "../../components/live/LiveDashboard";
+import { requirePageRole } from "../../server/auth/page";
 
 export const metadata = { title: "Live · Nowcast" };
 
-export default function LivePage() {
+export default async function LivePage() {
+  await requirePageRole("viewer", "/live");
   return <LiveDashboard />;
 }

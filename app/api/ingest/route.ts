@@ -1,3 +1,4 @@
+import { authorize } from "../../../server/auth/guard";
 import { INGEST_LIMITS } from "../../../server/contract";
 import { insertDeadLetters } from "../../../server/db/event-store";
 import { ingest, IngestRequestError, type IngestPorts } from "../../../server/ingest/ingest";
@@ -8,8 +9,10 @@ import { getWebServices } from "../../../server/web/services";
 
 export const dynamic = "force-dynamic";
 
-/** POST /api/ingest — one event or an array of up to 1000 (1 MiB); answers per event. */
+/** POST /api/ingest — one event or an array of up to 1000 (1 MiB); answers per event. Needs an `ingest` API key. */
 export async function POST(request: Request): Promise<Response> {
+  const access = await authorize(request, { apiKey: "ingest" });
+  if (!access.ok) return access.response;
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(contentType)) {
     return apiError(415, "unsupported_media_type", "send the events as application/json");

@@ -1,0 +1,9 @@
+import { AuditLog } from "../../../components/admin/AuditLog";
+import { requirePageRole } from "../../../server/auth/page";
+
+export const metadata = { title: "Audit log · Nowcast" };
+
+export default async function AuditPage() {
+  await requirePageRole("admin", "/admin/audit");
+  return <AuditLog />;
+}

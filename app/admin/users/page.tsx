@@ -1,0 +1,9 @@
+import { UsersAdmin } from "../../../components/admin/UsersAdmin";
+import { requirePageRole } from "../../../server/auth/page";
+
+export const metadata = { title: "Users · Nowcast" };
+
+export default async function UsersPage() {
+  const admin = await requirePageRole("admin", "/admin/users");
+  return <UsersAdmin selfId={admin.id} />;
+}

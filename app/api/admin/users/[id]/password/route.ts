@@ -1,0 +1,17 @@
+import { ResetPasswordRequest } from "../../../../../../server/contract";
+import { resetPassword } from "../../../../../../server/auth/users";
+import { adminRoute, parseBody } from "../../../../../../server/web/admin-route";
+
+export const dynamic = "force-dynamic";
+
+/** POST /api/admin/users/{id}/password — new password (given or generated, shown once); revokes sessions. */
+export function POST(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  return adminRoute(request, async (ctx) => {
+    const body = await parseBody(request, ResetPasswordRequest);
+    if (!body.ok) return body.response;
+    const { id } = await params;
+    return Response.json(await resetPassword(ctx, id, body.value.password), {
+      headers: { "cache-control": "no-store" },
+    });
+  });
+}

@@ -1,0 +1,27 @@
+"use client";
+
+import { useState } from "react";
+import styles from "./admin.module.css";
+
+/** A secret shown once, with copy and dismiss: the server keeps only its hash. */
+export function OnceSecret({ label, value, onDismiss }: { label: string; value: string; onDismiss(): void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className={styles.secret} role="status">
+      <strong>{label}</strong> — copy it now; it will not be shown again.
+      <code data-testid="once-secret">{value}</code>
+      <div className={styles.actions}>
+        <button
+          type="button"
+          className={styles.secondary}
+          onClick={() => void navigator.clipboard?.writeText(value).then(() => setCopied(true))}
+        >
+          {copied ? "Copied" : "Copy"}
+        </button>
+        <button type="button" className={styles.secondary} onClick={onDismiss}>
+          Done
+        </button>
+      </div>
+    </div>
+  );
+}
