@@ -14,6 +14,8 @@ export default defineConfig({
     browserName: "chromium",
     viewport: { width: 1440, height: 900 },
     trace: "retain-on-failure",
+    // Signed in as an analyst unless a spec says otherwise (global-setup writes the file).
+    storageState: ".data/e2e-auth/analyst.json",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { createTestDatabase, deleteNamespace, NATS_URL, uniqueName } from "../server/testing/harness";
+import { seedE2eAccess, writeStorageState } from "./access";
 import { freePort, startRole, stopRole, waitForHealth } from "./stack";
 
 /**
@@ -17,12 +19,17 @@ export default async function globalSetup() {
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
+    NOWCAST_AUTH_SECRET: randomBytes(32).toString("hex"),
+    // The specs sign in many times from one address; throttling itself is an integration test.
+    AUTH_SIGNIN_PER_MINUTE: "1000",
   };
+  const ingestKey = await seedE2eAccess(database.url);
   const processor = await startRole("processor", env);
   const web = await startRole("web", env);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(baseUrl, web);
+    for (const role of ["viewer", "analyst", "admin"] as const) await writeStorageState(baseUrl, role);
   } catch (error) {
     await Promise.all([stopRole(web), stopRole(processor)]);
     await deleteNamespace(namespace);
@@ -32,6 +39,9 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = baseUrl;
   process.env.E2E_DATABASE_URL = database.url;
   process.env.E2E_NAMESPACE = namespace;
+  process.env.E2E_INGEST_KEY = ingestKey;
+  // Restarted web processes (recovery tests) need the same environment.
+  process.env.E2E_WEB_ENV = JSON.stringify(env);
 
   return async () => {
     await stopRole(web);

@@ -9,7 +9,7 @@ const now = () => Date.now() - 2_000;
 async function ingest(events: unknown[]) {
   const response = await fetch(`${baseUrl()}/api/ingest`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${process.env.E2E_INGEST_KEY}` },
     body: JSON.stringify(events),
   });
   expect(response.status).toBe(202);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { seedDemoDimensions } from "../server/simulator/dimensions.ts";
+import { demoAuthSecret, seedDemoAccess } from "./demo-access.ts";
 import { migrate } from "./migrate.ts";
 import { buildIfStale } from "./next-build.ts";
 import {
@@ -50,7 +51,10 @@ async function main(): Promise<void> {
     NATS_URL: services.natsUrl,
     NODE_ENV: "production",
     PORT: port,
+    NOWCAST_AUTH_SECRET: await demoAuthSecret(".data", process.env),
   };
+  const access = await seedDemoAccess(env);
+  if (stopping) return;
   const build = await buildIfStale(ROOT, env, log);
   if (stopping) return;
   if (build.built && build.exit.code !== 0)
@@ -79,6 +83,11 @@ async function main(): Promise<void> {
   console.log("");
   console.log(`  Nowcast is running: http://localhost:${port}/live`);
   console.log(`  (simulated events at ${SIMULATOR_RATE}/s; press Ctrl-C to stop everything)`);
+  console.log("");
+  console.log(
+    "  Sign in with (secrets are shown only when created; `npm run users -- reset-password EMAIL`):",
+  );
+  for (const line of access) console.log(`    ${line}`);
   console.log("");
 }
 
