@@ -58,10 +58,10 @@ describe("batchOracle and findDrift", () => {
   });
 
   it.each([
-    ["a tampered count", (s: AggregateState) => void (s.count += 1), ["count"]],
-    ["a tampered sum", (s: AggregateState) => void (s.sum += 0.5), ["sum"]],
-    ["a tampered min", (s: AggregateState) => void (s.min = -1), ["min"]],
-  ] as const)("detects %s", (_name, tamper, fields) => {
+    ["a tampered count", (s) => void (s.count += 1), ["count"]],
+    ["a tampered sum", (s) => void (s.sum += 0.5), ["sum"]],
+    ["a tampered min", (s) => void (s.min = -1), ["min"]],
+  ] as [string, (s: AggregateState) => void, string[]][])("detects %s", (_name, tamper, fields) => {
     const rows = streamed(events);
     const first = [...rows.values()].find((r) => r.metric === "api_latency");
     if (!first) throw new Error("no row");

@@ -1,0 +1,222 @@
+import type pg from "pg";
+import type { MetricDefinition, ValidEvent } from "../contract";
+import { serializeState } from "../core/aggregate-state";
+import { deltaKey } from "../core/engine";
+import { EVENTS_METRIC } from "../core/event-counts";
+import { HOUR_MS } from "../core/periods";
+import { batchOracle, findDrift, summarizeDrift, type MinuteState, type RowDrift } from "../core/reconcile";
+import { inTransaction } from "./clients";
+import { markPeriodsDirty } from "./period-store";
+import { stateFromRow, type StoredStateColumns } from "./rollup-store";
+
+export interface ReconciliationResult {
+  runId: number;
+  hour: string;
+  events: number;
+  tooLateEvents: number;
+  rowsCompared: number;
+  rowsDrifted: number;
+  /** Periods marked dirty by the repair: the caller enqueues their recompaction. */
+  dirtyPeriods: { resolution: "1h" | "1d"; start: number }[];
+}
+
+interface RawRow {
+  id: string;
+  type: string;
+  ts: number;
+  v: number;
+  source: string | null;
+  value: number | null;
+  attrs: ValidEvent["attrs"];
+  too_late: boolean;
+}
+
+const RAW_OF_HOUR = `
+SELECT id, type, (extract(epoch FROM ts) * 1000)::float8 AS ts, v, source, value, attrs, too_late
+FROM raw_events WHERE ts >= $1 AND ts < $2`;
+
+const LOCK_MINUTES = `
+SELECT metric, (extract(epoch FROM bucket_start) * 1000)::float8 AS bucket, group_key,
+       count, sum, min, max, quantiles, distinct_sketch
+FROM metric_rollups
+WHERE resolution = '1m' AND bucket_start >= $1 AND bucket_start < $2 AND metric = ANY($3::text[])
+ORDER BY metric, bucket_start, group_key
+FOR UPDATE`;
+
+// Sets the state to the recomputed one (never adds), so a repeated repair changes nothing.
+const REPAIR_ROWS = `
+INSERT INTO metric_rollups AS r
+  (metric, resolution, bucket_start, group_key, count, sum, min, max, quantiles, distinct_sketch, revisions, updated_at)
+SELECT m, '1m', b, g, c, s, mn, mx, q, d, 1, now()
+FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[],
+            $8::bytea[], $9::bytea[]) AS u(m, b, g, c, s, mn, mx, q, d)
+ON CONFLICT (metric, resolution, bucket_start, group_key) DO UPDATE SET
+  count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+  quantiles = excluded.quantiles, distinct_sketch = excluded.distinct_sketch,
+  revisions = r.revisions + 1, updated_at = now()`;
+
+const DELETE_ROWS = `
+DELETE FROM metric_rollups r USING unnest($1::text[], $2::timestamptz[], $3::text[]) AS k(m, b, g)
+WHERE r.metric = k.m AND r.resolution = '1m' AND r.bucket_start = k.b AND r.group_key = k.g`;
+
+const toEvent = (row: RawRow): ValidEvent => ({
+  id: row.id,
+  type: row.type,
+  ts: row.ts,
+  v: row.v,
+  attrs: row.attrs,
+  ...(row.source === null ? {} : { source: row.source }),
+  ...(row.value === null ? {} : { value: row.value }),
+});
+
+async function repair(client: pg.ClientBase, drift: readonly RowDrift[]): Promise<void> {
+  const upserts = drift.flatMap((d) => (d.batch ? [{ ...d, batch: d.batch }] : []));
+  const removals = drift.filter((d) => d.batch === null);
+  if (upserts.length > 0) {
+    const states = upserts.map((d) => serializeState(d.batch));
+    await client.query(REPAIR_ROWS, [
+      upserts.map((d) => d.metric),
+      upserts.map((d) => new Date(d.bucketStart)),
+      upserts.map((d) => d.groupKey),
+      states.map((s) => s.count),
+      states.map((s) => s.sum),
+      states.map((s) => s.min),
+      states.map((s) => s.max),
+      states.map((s) => (s.quantiles ? Buffer.from(s.quantiles) : null)),
+      states.map((s) => (s.distinct ? Buffer.from(s.distinct) : null)),
+    ]);
+  }
+  if (removals.length > 0)
+    await client.query(DELETE_ROWS, [
+      removals.map((d) => d.metric),
+      removals.map((d) => new Date(d.bucketStart)),
+      removals.map((d) => d.groupKey),
+    ]);
+}
+
+async function recordRun(
+  client: pg.ClientBase,
+  run: { hour: Date; jobId: string | null; now: Date; events: number; tooLate: number; compared: number },
+  drift: readonly RowDrift[],
+): Promise<number> {
+  const inserted = await client.query<{ id: number }>(
+    `INSERT INTO reconciliation_runs (hour, job_id, ran_at, events, too_late_events, rows_compared, rows_drifted)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [run.hour, run.jobId, run.now, run.events, run.tooLate, run.compared, drift.length],
+  );
+  const runId = inserted.rows[0]?.id;
+  if (runId === undefined) throw new Error("reconciliation run insert returned no id");
+  for (const m of summarizeDrift(drift)) {
+    await client.query(
+      `INSERT INTO reconciliation_drift (run_id, metric, hour, buckets_drifted, streamed_count, batch_count,
+         streamed_sum, batch_sum, examples) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        runId,
+        m.metric,
+        run.hour,
+        m.bucketsDrifted,
+        m.streamedCount,
+        m.batchCount,
+        m.streamedSum,
+        m.batchSum,
+        JSON.stringify(m.examples),
+      ],
+    );
+  }
+  await client.query(
+    `INSERT INTO reconciled_hours (hour, reconciled_at, too_late_seen, run_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (hour) DO UPDATE SET reconciled_at = excluded.reconciled_at,
+       too_late_seen = excluded.too_late_seen, run_id = excluded.run_id`,
+    [run.hour, run.now, run.tooLate, runId],
+  );
+  return runId;
+}
+
+/**
+ * Reconciles one closed hour in one transaction: recomputes its 1-minute rows from every raw
+ * event (too-late ones included) with the processor's engine, compares them with the
+ * streamed rows (locked), records the drift per metric, sets drifted rows to the recomputed
+ * state, and marks the hour and day dirty when anything changed.
+ */
+export async function reconcileHour(
+  pool: pg.Pool,
+  hourStart: number,
+  definitions: readonly MetricDefinition[],
+  context: { now: number; jobId?: string },
+): Promise<ReconciliationResult> {
+  const hour = new Date(hourStart);
+  const end = new Date(hourStart + HOUR_MS);
+  const enabled = definitions.filter((d) => d.enabled);
+  const metrics = new Set([...enabled.map((d) => d.name), EVENTS_METRIC]);
+  return inTransaction(pool, async (client) => {
+    // Rows first (locks), then the raw events: a too-late event committed after this read is
+    // counted in a later snapshot, and its hour's too-late count then exceeds too_late_seen.
+    const locked = await client.query<
+      StoredStateColumns & { metric: string; bucket: number; group_key: string }
+    >(LOCK_MINUTES, [hour, end, [...metrics]]);
+    const raw = await client.query<RawRow>(RAW_OF_HOUR, [hour, end]);
+    const streamed = new Map<string, MinuteState>(
+      locked.rows.map((row) => [
+        deltaKey(row.metric, row.bucket, row.group_key),
+        { metric: row.metric, bucketStart: row.bucket, groupKey: row.group_key, state: stateFromRow(row) },
+      ]),
+    );
+    const oracle = batchOracle(enabled, raw.rows.map(toEvent));
+    const drift = findDrift(oracle, streamed, metrics);
+    await repair(client, drift);
+    const dirty = drift.length > 0 ? await markPeriodsDirty(client, [hourStart]) : [];
+    const tooLate = raw.rows.filter((r) => r.too_late).length;
+    const compared = new Set([...oracle.keys(), ...streamed.keys()]).size;
+    const runId = await recordRun(
+      client,
+      {
+        hour,
+        jobId: context.jobId ?? null,
+        now: new Date(context.now),
+        events: raw.rows.length,
+        tooLate,
+        compared,
+      },
+      drift,
+    );
+    return {
+      runId,
+      hour: hour.toISOString(),
+      events: raw.rows.length,
+      tooLateEvents: tooLate,
+      rowsCompared: compared,
+      rowsDrifted: drift.length,
+      dirtyPeriods: dirty,
+    };
+  });
+}
+
+const DUE_HOURS = `
+WITH closed AS (
+  SELECT h FROM generate_series($1::timestamptz, $2::timestamptz, interval '1 hour') AS h
+  WHERE NOT EXISTS (SELECT 1 FROM reconciled_hours r WHERE r.hour = h)
+    AND EXISTS (SELECT 1 FROM raw_events e WHERE e.ts >= h AND e.ts < h + interval '1 hour')),
+late AS (
+  SELECT date_trunc('hour', e.ts) AS h, count(*) AS n FROM raw_events e
+  WHERE e.too_late AND e.ts >= $1 AND e.ts < $2::timestamptz + interval '1 hour'
+  GROUP BY 1)
+SELECT (extract(epoch FROM h) * 1000)::float8 AS hour FROM (
+  SELECT h FROM closed
+  UNION
+  SELECT l.h FROM late l LEFT JOIN reconciled_hours r ON r.hour = l.h WHERE r.hour IS NULL OR l.n > r.too_late_seen
+) due ORDER BY h LIMIT $3`;
+
+/**
+ * Closed hours in [from, lastHour] that are due: never reconciled (and holding raw events), or
+ * holding more too-late events than their last reconciliation folded in.
+ */
+export async function hoursDueForReconciliation(
+  pool: pg.Pool,
+  from: number,
+  lastHour: number,
+  limit: number,
+): Promise<number[]> {
+  if (lastHour < from) return [];
+  const result = await pool.query<{ hour: number }>(DUE_HOURS, [new Date(from), new Date(lastHour), limit]);
+  return result.rows.map((r) => r.hour);
+}
