@@ -2,7 +2,7 @@ import { createTestDatabase, deleteNamespace, NATS_URL, uniqueName } from "../se
 import { freePort, startRole, stopRole, waitForHealth } from "./stack";
 
 /**
- * Runs the real web and processor roles (production build) against a database and NATS
+ * Runs the real web, processor and scheduler roles (production build) against a database and NATS
  * namespace of their own; tests read E2E_* variables to reach them.
  */
 export default async function globalSetup() {
@@ -17,14 +17,18 @@ export default async function globalSetup() {
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
+    // Plan compaction/reconciliation every second so /jobs fills within a test's patience.
+    SCHEDULER_PLAN_INTERVAL_MS: "1000",
+    SCHEDULER_RETRY_DELAY_S: "1",
   };
   const processor = await startRole("processor", env);
+  const scheduler = await startRole("scheduler", env);
   const web = await startRole("web", env);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(baseUrl, web);
   } catch (error) {
-    await Promise.all([stopRole(web), stopRole(processor)]);
+    await Promise.all([stopRole(web), stopRole(processor), stopRole(scheduler)]);
     await deleteNamespace(namespace);
     await database.drop();
     throw error;
@@ -35,6 +39,7 @@ export default async function globalSetup() {
 
   return async () => {
     await stopRole(web);
+    await stopRole(scheduler);
     await stopRole(processor);
     await deleteNamespace(namespace);
     await database.drop();

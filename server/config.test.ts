@@ -14,7 +14,11 @@ describe("parseConfig: batch layer", () => {
   });
 
   it.each([
-    ["raw shorter than the reconciliation window", { RETENTION_RAW_DAYS: "5" }, "RETENTION_RAW_DAYS: must be ≥ 8"],
+    [
+      "raw shorter than the reconciliation window",
+      { RETENTION_RAW_DAYS: "5" },
+      "RETENTION_RAW_DAYS: must be ≥ 8",
+    ],
     ["1m shorter than the window", { RETENTION_1M_DAYS: "3" }, "RETENTION_1M_DAYS: must be ≥ 8"],
     ["1h shorter than 1m", { RETENTION_1H_DAYS: "100" }, "RETENTION_1H_DAYS: must be ≥ 190"],
     ["1d shorter than 1h", { RETENTION_1D_DAYS: "300" }, "RETENTION_1D_DAYS: must be ≥ 400"],

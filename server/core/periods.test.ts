@@ -97,10 +97,18 @@ describe("planCompaction", () => {
     const hours: [string, PeriodStatus][] = hoursOfDay(DAY).map((h) => [periodKey("1h", h), "compacted"]);
     const base = { earliestMinute: DAY, watermark: DAY + 3 * DAY_MS, settings, maxHours: 100 };
     const next = DAY + DAY_MS;
-    const nextHours: [string, PeriodStatus][] = hoursOfDay(next).map((h) => [periodKey("1h", h), "compacted"]);
+    const nextHours: [string, PeriodStatus][] = hoursOfDay(next).map((h) => [
+      periodKey("1h", h),
+      "compacted",
+    ]);
     const plan = planCompaction({
       ...base,
-      statuses: statuses([...hours, ...nextHours, [periodKey("1d", DAY), "dirty"], [periodKey("1d", next), "compacted"]]),
+      statuses: statuses([
+        ...hours,
+        ...nextHours,
+        [periodKey("1d", DAY), "dirty"],
+        [periodKey("1d", next), "compacted"],
+      ]),
     });
     expect(plan.days).toEqual([DAY]);
   });

@@ -72,7 +72,13 @@ describe("batchOracle and findDrift", () => {
 
   it("reports rows the raw events do not explain, but only for metrics it covers", () => {
     const rows = streamed(events);
-    const extra = { bucketStart: T0 + 120 * 60_000, groupKey: "", state: batchOracle([], [events[0] as ValidEvent]).values().next().value?.state };
+    const extra = {
+      bucketStart: T0 + 120 * 60_000,
+      groupKey: "",
+      state: batchOracle([], [events[0] as ValidEvent])
+        .values()
+        .next().value?.state,
+    };
     if (!extra.state) throw new Error("no state");
     rows.set(deltaKey("users", extra.bucketStart, ""), { metric: "users", ...extra, state: extra.state });
     rows.set(deltaKey("retired", extra.bucketStart, ""), { metric: "retired", ...extra, state: extra.state });

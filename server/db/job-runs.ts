@@ -20,11 +20,14 @@ export async function finishJobRun(
   id: number,
   outcome: { status: "completed" | "failed"; now: number; error?: string; result?: unknown },
 ): Promise<void> {
-  await pool.query(`UPDATE job_runs SET status = $2, finished_at = $3, error = $4, result = $5 WHERE id = $1`, [
-    id,
-    outcome.status,
-    new Date(outcome.now),
-    outcome.error ?? null,
-    outcome.result === undefined ? null : JSON.stringify(outcome.result),
-  ]);
+  await pool.query(
+    `UPDATE job_runs SET status = $2, finished_at = $3, error = $4, result = $5 WHERE id = $1`,
+    [
+      id,
+      outcome.status,
+      new Date(outcome.now),
+      outcome.error ?? null,
+      outcome.result === undefined ? null : JSON.stringify(outcome.result),
+    ],
+  );
 }

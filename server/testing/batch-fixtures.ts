@@ -33,7 +33,11 @@ export function eventsAt(random: SeededRandom, times: readonly number[], prefix:
           type: "page_view",
           ts,
           v: 1,
-          attrs: { path: random.pick(PATHS), country: random.pick(["DE", "IN"]), user_id: `u${random.int(1, 40)}` },
+          attrs: {
+            path: random.pick(PATHS),
+            country: random.pick(["DE", "IN"]),
+            user_id: `u${random.int(1, 40)}`,
+          },
         },
   );
 }
