@@ -131,7 +131,7 @@ export function ReconciliationTables({
           </tbody>
         </table>
       )}
-      <h2 className={styles.section}>Reconciled hours (latest run each)</h2>
+      <h2 className={styles.section}>Reconciled hours (latest run of each; drift above is from every run)</h2>
       <div className={styles.scroll}>
         <table className={styles.table} data-testid="reconciled-table">
           <thead>
