@@ -8,7 +8,7 @@ import { rawTruth, readTier, truthMismatches } from "../testing/batch-truth";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
 import { seededRandom } from "../testing/seeded-random";
 import { createDbClients, type DbClients } from "./clients";
-import { compactPeriod, DependencyPendingError } from "./compaction-store";
+import { CompactionBusyError, compactPeriod, DependencyPendingError } from "./compaction-store";
 import { loadDefinitions } from "./metric-definitions";
 import { applyRetention } from "./retention-store";
 
@@ -179,5 +179,46 @@ describe("retention", () => {
     const second = await applyRetention(clients.pool, later);
     expect(second.hourRows).toBe(before.hours);
     expect(second.dayRows).toBe(before.days);
+  });
+});
+
+describe("first compaction of a period vs a writer that could not see its period row", () => {
+  it("waits for transactions in progress when the period row was created, then reads their rows", async () => {
+    const hour = DAY + DAY_MS + 5 * HOUR_MS; // next day: no period row yet
+    const writer = await clients.pool.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query(
+        `INSERT INTO metric_rollups (metric, resolution, bucket_start, group_key, count) VALUES ('signups', '1m', $1, '', 3)`,
+        [new Date(hour + 60_000)],
+      );
+      let done = false;
+      const compaction = compactPeriod(clients.pool, "1h", hour).then((r) => ((done = true), r));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(done).toBe(false); // still waiting for the writer
+      await writer.query("COMMIT");
+      const result = await compaction;
+      expect(result.rows).toBe(1);
+      expect((await readTier(clients.pool, "1h", hour)).get("signups|")?.count).toBe(3);
+    } finally {
+      writer.release();
+    }
+  });
+
+  it("gives up with a retryable error when an earlier transaction stays open", async () => {
+    const hour = DAY + DAY_MS + 6 * HOUR_MS;
+    const writer = await clients.pool.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query(`SELECT pg_current_xact_id()`);
+      await expect(compactPeriod(clients.pool, "1h", hour, { waitTimeoutMs: 300 })).rejects.toBeInstanceOf(
+        CompactionBusyError,
+      );
+      await writer.query("ROLLBACK");
+      // The retry finds the period row already there and compacts at once.
+      expect((await compactPeriod(clients.pool, "1h", hour)).rows).toBe(0);
+    } finally {
+      writer.release();
+    }
   });
 });
