@@ -86,6 +86,13 @@ describe("batchOracle and findDrift", () => {
     expect(drift.map((d) => [d.metric, d.kind])).toEqual([["users", "unexpected"]]);
   });
 
+  it("folded page by page equals one pass over all events", () => {
+    const paged = new Map<string, MinuteState>();
+    for (let i = 0; i < events.length; i += 7) batchOracle(definitions, events.slice(i, i + 7), paged);
+    expect(findDrift(batchOracle(definitions, events), paged, metrics)).toEqual([]);
+    expect(paged.size).toBe(batchOracle(definitions, events).size);
+  });
+
   it("tolerates float rounding of sums only", () => {
     const a = batchOracle([], [event(1, 0, 0.1), event(2, 1, 0.2), event(3, 2, 0.3)]);
     const b = batchOracle([], [event(3, 2, 0.3), event(2, 1, 0.2), event(1, 0, 0.1)]);

@@ -1,5 +1,5 @@
 import type { MetricDefinition, ValidEvent } from "../contract";
-import { serializeState, type AggregateState } from "./aggregate-state";
+import { mergeInto, serializeState, type AggregateState } from "./aggregate-state";
 import { deltaKey, metricDeltas } from "./engine";
 import { eventCountDeltas } from "./event-counts";
 
@@ -16,21 +16,26 @@ export interface MinuteState {
  * processor's own engine (`metricDeltas`, `eventCountDeltas`) — every stored event counts
  * once, including the too-late ones the stream left out. Raw attrs are stored enriched, so
  * no dimension lookup is repeated (and later dimension edits do not rewrite history).
+ * Pass `into` to fold events page by page: the result is the same as one call over all.
  */
 export function batchOracle(
   definitions: readonly MetricDefinition[],
   events: readonly ValidEvent[],
+  into: Map<string, MinuteState> = new Map(),
 ): Map<string, MinuteState> {
-  const oracle = new Map<string, MinuteState>();
+  const fold = (row: MinuteState) => {
+    const key = deltaKey(row.metric, row.bucketStart, row.groupKey);
+    const existing = into.get(key);
+    if (existing) mergeInto(existing.state, row.state);
+    else into.set(key, row);
+  };
   const counted = events.map((event) => ({ event, lateness: "on_time" as const }));
-  for (const delta of metricDeltas(definitions, counted)) {
-    oracle.set(deltaKey(delta.metric, delta.bucketStart, delta.groupKey), delta);
-  }
+  for (const delta of metricDeltas(definitions, counted)) fold(delta);
   for (const d of eventCountDeltas(events)) {
     const state = { count: d.count, sum: d.sum, min: d.min, max: d.max, quantiles: null, distinct: null };
-    oracle.set(deltaKey(d.metric, d.bucketStart, d.groupKey), { ...d, state });
+    fold({ metric: d.metric, bucketStart: d.bucketStart, groupKey: d.groupKey, state });
   }
-  return oracle;
+  return into;
 }
 
 export type DriftKind = "missing" | "unexpected" | "different";

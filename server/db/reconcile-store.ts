@@ -29,11 +29,15 @@ interface RawRow {
   value: number | null;
   attrs: ValidEvent["attrs"];
   too_late: boolean;
+  ts_exact: Date;
 }
 
-const RAW_OF_HOUR = `
-SELECT id, type, (extract(epoch FROM ts) * 1000)::float8 AS ts, v, source, value, attrs, too_late
-FROM raw_events WHERE ts >= $1 AND ts < $2`;
+// Keyset pages over (ts, id) so an hour of any size is folded in bounded memory.
+const RAW_PAGE = `
+SELECT id, type, (extract(epoch FROM ts) * 1000)::float8 AS ts, ts AS ts_exact, v, source, value, attrs, too_late
+FROM raw_events WHERE ts >= $1 AND ts < $2 AND (ts, id) > ($3, $4)
+ORDER BY ts, id LIMIT $5`;
+const PAGE_SIZE = 5_000;
 
 const LOCK_MINUTES = `
 SELECT metric, (extract(epoch FROM bucket_start) * 1000)::float8 AS bucket, group_key,
@@ -68,6 +72,29 @@ const toEvent = (row: RawRow): ValidEvent => ({
   ...(row.source === null ? {} : { source: row.source }),
   ...(row.value === null ? {} : { value: row.value }),
 });
+
+/** Folds every raw event of [from, to) into an oracle; returns it with the event counts. */
+async function foldRawEvents(
+  client: pg.ClientBase,
+  from: Date,
+  to: Date,
+  definitions: readonly MetricDefinition[],
+  pageSize: number,
+): Promise<{ oracle: Map<string, MinuteState>; events: number; tooLate: number }> {
+  const oracle = new Map<string, MinuteState>();
+  let events = 0;
+  let tooLate = 0;
+  let after: { ts: Date; id: string } = { ts: new Date(from.getTime() - 1), id: "" };
+  for (;;) {
+    const page = await client.query<RawRow>(RAW_PAGE, [from, to, after.ts, after.id, pageSize]);
+    batchOracle(definitions, page.rows.map(toEvent), oracle);
+    events += page.rows.length;
+    tooLate += page.rows.filter((r) => r.too_late).length;
+    const last = page.rows.at(-1);
+    if (!last || page.rows.length < pageSize) return { oracle, events, tooLate };
+    after = { ts: last.ts_exact, id: last.id };
+  }
+}
 
 async function repair(client: pg.ClientBase, drift: readonly RowDrift[]): Promise<void> {
   const upserts = drift.flatMap((d) => (d.batch ? [{ ...d, batch: d.batch }] : []));
@@ -142,7 +169,7 @@ export async function reconcileHour(
   pool: pg.Pool,
   hourStart: number,
   definitions: readonly MetricDefinition[],
-  context: { now: number; jobId?: string },
+  context: { now: number; jobId?: string; pageSize?: number },
 ): Promise<ReconciliationResult> {
   const hour = new Date(hourStart);
   const end = new Date(hourStart + HOUR_MS);
@@ -154,18 +181,18 @@ export async function reconcileHour(
     const locked = await client.query<
       StoredStateColumns & { metric: string; bucket: number; group_key: string }
     >(LOCK_MINUTES, [hour, end, [...metrics]]);
-    const raw = await client.query<RawRow>(RAW_OF_HOUR, [hour, end]);
+    const raw = await foldRawEvents(client, hour, end, enabled, context.pageSize ?? PAGE_SIZE);
     const streamed = new Map<string, MinuteState>(
       locked.rows.map((row) => [
         deltaKey(row.metric, row.bucket, row.group_key),
         { metric: row.metric, bucketStart: row.bucket, groupKey: row.group_key, state: stateFromRow(row) },
       ]),
     );
-    const oracle = batchOracle(enabled, raw.rows.map(toEvent));
+    const { oracle } = raw;
     const drift = findDrift(oracle, streamed, metrics);
     await repair(client, drift);
     const dirty = drift.length > 0 ? await markPeriodsDirty(client, [hourStart]) : [];
-    const tooLate = raw.rows.filter((r) => r.too_late).length;
+    const tooLate = raw.tooLate;
     const compared = new Set([...oracle.keys(), ...streamed.keys()]).size;
     const runId = await recordRun(
       client,
@@ -173,7 +200,7 @@ export async function reconcileHour(
         hour,
         jobId: context.jobId ?? null,
         now: new Date(context.now),
-        events: raw.rows.length,
+        events: raw.events,
         tooLate,
         compared,
       },
@@ -182,7 +209,7 @@ export async function reconcileHour(
     return {
       runId,
       hour: hour.toISOString(),
-      events: raw.rows.length,
+      events: raw.events,
       tooLateEvents: tooLate,
       rowsCompared: compared,
       rowsDrifted: drift.length,
