@@ -9,7 +9,8 @@ import { seededRandom } from "../testing/seeded-random";
 import { createDbClients, type DbClients } from "./clients";
 import { compactPeriod } from "./compaction-store";
 import { loadDefinitions } from "./metric-definitions";
-import { hoursDueForReconciliation, reconcileHour } from "./reconcile-store";
+import { hoursDueForReconciliation } from "./reconcile-runs";
+import { reconcileHour } from "./reconcile-store";
 
 const DAY = Date.UTC(2026, 10, 20);
 const HOUR = DAY + 9 * HOUR_MS;

@@ -14,7 +14,8 @@ import { bucketStart } from "../core/time";
 import { compactPeriod, type CompactionResult } from "../db/compaction-store";
 import { loadDefinitions } from "../db/metric-definitions";
 import { consumerClocks, earliestMinute, periodStatuses } from "../db/period-store";
-import { hoursDueForReconciliation, reconcileHour, type ReconciliationResult } from "../db/reconcile-store";
+import { hoursDueForReconciliation } from "../db/reconcile-runs";
+import { reconcileHour, type ReconciliationResult } from "../db/reconcile-store";
 import { applyRetention, type RetentionResult } from "../db/retention-store";
 import { QUEUES } from "./queues";
 
