@@ -24,6 +24,7 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+const BATCH_SIZE = 20;
 const PERIOD_QUEUES = [QUEUES.compactHour, QUEUES.compactDay, QUEUES.reconcileHour] as const;
 
 /** pg-boss as the job engine: queues, retries with back-off, singleton keys, cron, archive. */
@@ -62,9 +63,13 @@ export async function startScheduler(
     },
   };
   const jobs = new BatchJobs(pool, queue, options.batch);
+  // pg-boss 10 waits a full polling interval between fetches, even after a busy one: take up
+  // to BATCH_SIZE jobs per fetch and settle each on its own (complete/fail by id), so one
+  // failing period does not fail the others and a backlog drains at batch speed.
   const polling = {
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
     includeMetadata: true as const,
+    batchSize: BATCH_SIZE,
   };
 
   const work = async <T extends object>(
@@ -72,26 +77,29 @@ export async function startScheduler(
     subjectOf: (data: T) => string,
     run: (data: T, jobId: string) => Promise<unknown>,
   ) =>
-    boss.work<T>(name, polling, async ([job]) => {
-      if (!job) return;
-      const runId = await startJobRun(pool, {
-        jobId: job.id,
-        queue: name,
-        subject: subjectOf(job.data),
-        attempt: job.retryCount + 1,
-        now: now(),
-      });
-      try {
-        const result = await run(job.data, job.id);
-        await finishJobRun(pool, runId, { status: "completed", now: now(), result });
-        return result;
-      } catch (error) {
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        await finishJobRun(pool, runId, { status: "failed", now: now(), error: message }).catch(
-          () => undefined,
-        );
-        log.warn(`${name} failed`, { attempt: job.retryCount + 1, ...errorFields(error) });
-        throw error;
+    boss.work<T>(name, polling, async (batch) => {
+      for (const job of batch) {
+        const attempt = job.retryCount + 1;
+        const runId = await startJobRun(pool, {
+          jobId: job.id,
+          queue: name,
+          subject: subjectOf(job.data),
+          attempt,
+          now: now(),
+        });
+        try {
+          const result = await run(job.data, job.id);
+          await finishJobRun(pool, runId, { status: "completed", now: now(), result });
+          await boss.complete(name, job.id, { result });
+        } catch (error) {
+          const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          await finishJobRun(pool, runId, { status: "failed", now: now(), error: message }).catch(
+            () => undefined,
+          );
+          log.warn(`${name} failed`, { attempt, ...errorFields(error) });
+          // Retried by pg-boss with back-off until the queue's retry limit.
+          await boss.fail(name, job.id, { error: message });
+        }
       }
     });
 
