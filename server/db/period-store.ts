@@ -95,3 +95,13 @@ export async function earliestMinute(pool: pg.Pool): Promise<number | null> {
   );
   return result.rows[0]?.t ?? null;
 }
+
+/** How many of the day's hours are compacted (a day is due once all 24 are). */
+export async function compactedHoursOfDay(pool: pg.Pool, day: number): Promise<number> {
+  const result = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM rollup_periods
+     WHERE resolution = '1h' AND status = 'compacted' AND period_start >= $1 AND period_start < $2`,
+    [new Date(day), new Date(day + DAY_MS)],
+  );
+  return result.rows[0]?.n ?? 0;
+}

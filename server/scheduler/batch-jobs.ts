@@ -3,6 +3,7 @@ import {
   batchWatermark,
   DAY_MS,
   HOUR_MS,
+  hoursOfDay,
   isFinal,
   planCompaction,
   planRange,
@@ -13,7 +14,7 @@ import { retentionCutoffs, type RetentionPolicy } from "../core/retention";
 import { bucketStart } from "../core/time";
 import { compactPeriod, type CompactionResult } from "../db/compaction-store";
 import { loadDefinitions } from "../db/metric-definitions";
-import { consumerClocks, earliestMinute, periodStatuses } from "../db/period-store";
+import { compactedHoursOfDay, consumerClocks, earliestMinute, periodStatuses } from "../db/period-store";
 import { hoursDueForReconciliation } from "../db/reconcile-runs";
 import { reconcileHour, type ReconciliationResult } from "../db/reconcile-store";
 import { applyRetention, type RetentionResult } from "../db/retention-store";
@@ -91,12 +92,18 @@ export class BatchJobs {
     return hoursDueForReconciliation(this.pool, from, lastHour, this.settings.maxPerPlan);
   }
 
-  /** Compacts one hour once final; then its day is due if that is final too (it waits for its hours). */
+  /**
+   * Compacts one hour once final; the hour that completes a final day enqueues the day (each
+   * hour checks after its commit, so the last of concurrent hours always sees all 24).
+   */
   async compactHour(start: number): Promise<CompactionOutcome> {
     const result = await this.compact("1h", start);
     if ("skipped" in result) return result;
     const day = bucketStart(start, DAY_MS);
-    if (isFinal("1d", day, await this.watermark(), this.settings))
+    if (
+      isFinal("1d", day, await this.watermark(), this.settings) &&
+      (await compactedHoursOfDay(this.pool, day)) === hoursOfDay(day).length
+    )
       await this.queue.enqueue(QUEUES.compactDay, day);
     return result;
   }
