@@ -31,3 +31,8 @@ export async function finishJobRun(
     ],
   );
 }
+
+/** Forgets a run that did nothing worth showing (an idle plan every few seconds would bury the rest). */
+export async function discardJobRun(pool: pg.Pool, id: number): Promise<void> {
+  await pool.query(`DELETE FROM job_runs WHERE id = $1`, [id]);
+}

@@ -1,7 +1,7 @@
 import PgBoss from "pg-boss";
 import type pg from "pg";
 import { errorFields, type Logger } from "../log";
-import { finishJobRun, startJobRun } from "../db/job-runs";
+import { discardJobRun, finishJobRun, startJobRun } from "../db/job-runs";
 import { BatchJobs, type BatchSettings, type JobQueue } from "./batch-jobs";
 import { QUEUES, RETENTION_CRON, type PeriodJob, type QueueName } from "./queues";
 
@@ -72,10 +72,11 @@ export async function startScheduler(
     batchSize: BATCH_SIZE,
   };
 
-  const work = async <T extends object>(
+  const work = async <T extends object, R>(
     name: QueueName,
     subjectOf: (data: T) => string,
-    run: (data: T, jobId: string) => Promise<unknown>,
+    run: (data: T, jobId: string) => Promise<R>,
+    idle: (result: R) => boolean = () => false,
   ) =>
     boss.work<T>(name, polling, async (batch) => {
       for (const job of batch) {
@@ -89,7 +90,8 @@ export async function startScheduler(
         });
         try {
           const result = await run(job.data, job.id);
-          await finishJobRun(pool, runId, { status: "completed", now: now(), result });
+          if (idle(result)) await discardJobRun(pool, runId);
+          else await finishJobRun(pool, runId, { status: "completed", now: now(), result });
           await boss.complete(name, job.id, { result });
         } catch (error) {
           const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -108,27 +110,29 @@ export async function startScheduler(
     if (!Number.isFinite(start)) throw new Error(`job data has no valid start: ${JSON.stringify(data)}`);
     return start;
   };
-  await work<object>(
+  await work(
     QUEUES.plan,
     () => "",
     () => jobs.plan(now()),
+    // A plan that enqueued nothing is not kept in job_runs (pg-boss still counts it).
+    (plan) => plan.compactHours + plan.compactDays + plan.reconcileHours === 0,
   );
-  await work<PeriodJob>(
+  await work(
     QUEUES.compactHour,
-    (d) => d.start,
+    (d: PeriodJob) => d.start,
     (d) => jobs.compactHour(periodStart(d)),
   );
-  await work<PeriodJob>(
+  await work(
     QUEUES.compactDay,
-    (d) => d.start,
+    (d: PeriodJob) => d.start,
     (d) => jobs.compactDay(periodStart(d)),
   );
-  await work<PeriodJob>(
+  await work(
     QUEUES.reconcileHour,
-    (d) => d.start,
+    (d: PeriodJob) => d.start,
     (d, id) => jobs.reconcileHour(periodStart(d), now(), id),
   );
-  await work<object>(
+  await work(
     QUEUES.retention,
     () => "",
     () => jobs.retention(now()),
