@@ -4,7 +4,7 @@ import { seedE2eAccess, writeStorageState } from "./access";
 import { freePort, startRole, stopRole, waitForHealth } from "./stack";
 
 /**
- * Runs the real web and processor roles (production build) against a database and NATS
+ * Runs the real web, processor and scheduler roles (production build) against a database and NATS
  * namespace of their own; tests read E2E_* variables to reach them.
  */
 export default async function globalSetup() {
@@ -22,16 +22,20 @@ export default async function globalSetup() {
     NOWCAST_AUTH_SECRET: randomBytes(32).toString("hex"),
     // The specs sign in many times from one address; throttling itself is an integration test.
     AUTH_SIGNIN_PER_MINUTE: "1000",
+    // Plan compaction/reconciliation every second so /jobs fills within a test's patience.
+    SCHEDULER_PLAN_INTERVAL_MS: "1000",
+    SCHEDULER_RETRY_DELAY_S: "1",
   };
   const ingestKey = await seedE2eAccess(database.url);
   const processor = await startRole("processor", env);
+  const scheduler = await startRole("scheduler", env);
   const web = await startRole("web", env);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(baseUrl, web);
     for (const role of ["viewer", "analyst", "admin"] as const) await writeStorageState(baseUrl, role);
   } catch (error) {
-    await Promise.all([stopRole(web), stopRole(processor)]);
+    await Promise.all([stopRole(web), stopRole(processor), stopRole(scheduler)]);
     await deleteNamespace(namespace);
     await database.drop();
     throw error;
@@ -45,6 +49,7 @@ export default async function globalSetup() {
 
   return async () => {
     await stopRole(web);
+    await stopRole(scheduler);
     await stopRole(processor);
     await deleteNamespace(namespace);
     await database.drop();

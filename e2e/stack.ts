@@ -6,7 +6,7 @@ import path from "node:path";
 
 /** Starts one Nowcast role as its own process group, logging to .data/e2e-<role>.log. */
 export async function startRole(
-  role: "web" | "processor",
+  role: "web" | "processor" | "scheduler",
   env: Record<string, string>,
 ): Promise<ChildProcess> {
   await mkdir(".data", { recursive: true });

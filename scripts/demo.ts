@@ -1,6 +1,6 @@
 // The body of `npm run demo` (scripts/demo.mjs runs it after bootstrapping): PostgreSQL and
-// NATS (started if missing), migrations, a production build, then the processor, the web
-// server and the event simulator, until Ctrl-C.
+// NATS (started if missing), migrations, a production build, then the processor, the
+// scheduler, the web server and the event simulator, until Ctrl-C.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -61,8 +61,10 @@ async function main(): Promise<void> {
     throw new Error(`next build failed (${describeExit(build.exit)})`);
 
   const processor = startRole("processor", "server/processor/main.ts", [], env);
+  const scheduler = startRole("scheduler", "server/scheduler/main.ts", [], env);
   const web = startRole("web", "server/web/main.ts", [], env);
   exitStopsDemo(processor);
+  exitStopsDemo(scheduler);
   exitStopsDemo(web);
 
   const health = `http://127.0.0.1:${port}/api/health`;
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
 
   console.log("");
   console.log(`  Nowcast is running: http://localhost:${port}/live`);
+  console.log(`  Scheduler runs and reconciliation drift: http://localhost:${port}/jobs`);
   console.log(`  (simulated events at ${SIMULATOR_RATE}/s; press Ctrl-C to stop everything)`);
   console.log("");
   console.log(
@@ -96,7 +99,7 @@ function startRole(role: string, script: string, args: string[], env: NodeJS.Pro
   return startChild(role, command, commandArgs, { env, output: "prefix" });
 }
 
-/** The demo is pointless without the web server or the processor: stop everything. */
+/** The demo is pointless without the web server, the processor or the scheduler: stop everything. */
 function exitStopsDemo(managed: ManagedChild): void {
   void managed.exited.then((info: ExitInfo) => {
     if (!stopping) void shutdown(1, `the ${managed.role} exited unexpectedly (${describeExit(info)})`);

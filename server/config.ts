@@ -65,8 +65,55 @@ export const Config = z.object({
   /** Initial admin password for `npm run demo` (generated and printed once when unset). */
   NOWCAST_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Scheduler: how often it plans compaction and reconciliation (enqueued as a pg-boss job). */
+  SCHEDULER_PLAN_INTERVAL_MS: z.coerce.number().int().min(500).max(3_600_000).default(15_000),
+  /** Scheduler: first retry delay of a failed job (doubles with each retry), and retries at most. */
+  SCHEDULER_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(10),
+  SCHEDULER_RETRY_LIMIT: z.coerce.number().int().min(0).max(100).default(6),
+  /** Closed hours younger than this are reconciled against raw events (and again after too-late events). */
+  RECONCILE_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** Retention per tier, in days (see README: raw ≥ reconciliation window; 1m covers half-hour-zone days). */
+  RETENTION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_1M_DAYS: z.coerce.number().int().min(1).max(3650).default(190),
+  RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  RETENTION_1D_DAYS: z.coerce.number().int().min(1).max(36500).default(1830),
+  RETENTION_JOB_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 export type Config = z.infer<typeof Config>;
+
+/** Rules between variables; each issue names the variable to change. */
+function crossFieldIssues(c: Config): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const atLeast = (name: keyof Config, value: number, min: number, why: string) => {
+    if (value < min) issues.push({ path: name, message: `must be ≥ ${min} (${why})` });
+  };
+  const window = c.RECONCILE_WINDOW_DAYS;
+  atLeast(
+    "RETENTION_RAW_DAYS",
+    c.RETENTION_RAW_DAYS,
+    window + 1,
+    "RECONCILE_WINDOW_DAYS + 1: reconciliation reads raw events",
+  );
+  atLeast(
+    "RETENTION_1M_DAYS",
+    c.RETENTION_1M_DAYS,
+    window + 1,
+    "RECONCILE_WINDOW_DAYS + 1: reconciliation repairs 1m rows",
+  );
+  atLeast(
+    "RETENTION_1H_DAYS",
+    c.RETENTION_1H_DAYS,
+    c.RETENTION_1M_DAYS,
+    "RETENTION_1M_DAYS: coarser tiers outlive finer ones",
+  );
+  atLeast(
+    "RETENTION_1D_DAYS",
+    c.RETENTION_1D_DAYS,
+    c.RETENTION_1H_DAYS,
+    "RETENTION_1H_DAYS: coarser tiers outlive finer ones",
+  );
+  return issues;
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -74,8 +121,11 @@ export class ConfigError extends Error {
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = Config.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  const issues = result.success
+    ? crossFieldIssues(result.data)
+    : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  if (!result.success || issues.length > 0) {
+    const lines = issues.map((i) => `  ${i.path}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   return result.data;
@@ -97,5 +147,7 @@ export function natsNames(namespace: string) {
     eventSubjects: `${namespace}.events.>`,
     liveSubjectPrefix: `${namespace}.live`,
     durable: `${namespace}_processor`,
+    /** Postgres schema of the scheduler's pg-boss tables. */
+    bossSchema: `${namespace}_boss`,
   };
 }

@@ -37,6 +37,7 @@ const ACCESS: Record<string, Rule> = {
   "POST /api/admin/api-keys": { role: "admin" },
   "DELETE /api/admin/api-keys/[id]": { role: "admin" },
   "GET /api/admin/audit": { role: "admin" },
+  "GET /api/jobs": { role: "analyst", apiKey: "read" },
 };
 
 const APP_DIR = path.resolve(import.meta.dirname, "..", "..", "app");

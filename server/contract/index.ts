@@ -6,3 +6,4 @@ export * from "./api";
 export * from "./live";
 export * from "./metrics";
 export * from "./auth";
+export * from "./jobs";

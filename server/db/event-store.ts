@@ -3,6 +3,7 @@ import type { MetricDefinition, Reason, ValidEvent } from "../contract";
 import { metricDeltas, type Clock, type Lateness } from "../core/engine";
 import { eventCountDeltas, type RollupDelta } from "../core/event-counts";
 import { inTransaction } from "./clients";
+import { markPeriodsDirty } from "./period-store";
 import { mergeMetricDeltas, type MergedBucket } from "./rollup-store";
 
 /** A rejected input as stored in dead_letters. */
@@ -149,15 +150,22 @@ export async function insertDeadLetters(
  * Commits one batch exactly once: raw events are inserted with ON CONFLICT DO NOTHING and
  * only the rows that were really inserted (and not too late) feed the rollups; dead letters
  * and the checkpoint (with the event-time clock) commit in the same transaction, so a
- * redelivered batch changes no number.
+ * redelivered batch changes no number. Compacted periods it touches turn 'dirty' in it too.
  */
 export async function commitBatch(pool: pg.Pool, batch: BatchCommit): Promise<BatchResult> {
   return inTransaction(pool, async (client) => {
     const insertedIds = await insertRawEvents(client, batch.events, new Date(batch.receivedAt));
     const inserted = batch.events.filter((row) => insertedIds.has(row.event.id));
     const counted = inserted.filter((row) => row.lateness !== "too_late");
-    await upsertRollups(client, eventCountDeltas(counted.map((row) => row.event)));
+    const eventCounts = eventCountDeltas(counted.map((row) => row.event));
+    await upsertRollups(client, eventCounts);
     const buckets = await mergeMetricDeltas(client, metricDeltas(batch.definitions, counted));
+    // Every counted event is in an `events` row, so these minutes are all the batch touched.
+    // A no-op unless one of their hours/days was already compacted (docs/decisions/0008).
+    await markPeriodsDirty(
+      client,
+      eventCounts.map((d) => d.bucketStart),
+    );
     await insertDeadLetters(client, batch.deadLetters);
     const checkpoint = await client.query<{
       batch_seq: number;

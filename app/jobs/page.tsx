@@ -1,0 +1,10 @@
+import { requirePageRole } from "../../server/auth/page";
+import { JobsView } from "../../components/jobs/JobsView";
+
+export const metadata = { title: "Jobs · Nowcast" };
+export const dynamic = "force-dynamic";
+
+export default async function JobsPage() {
+  await requirePageRole("analyst", "/jobs");
+  return <JobsView />;
+}

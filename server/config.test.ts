@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./config";
+
+describe("parseConfig: batch layer", () => {
+  it("accepts the defaults", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      RECONCILE_WINDOW_DAYS: 7,
+      RETENTION_RAW_DAYS: 30,
+      RETENTION_1M_DAYS: 190,
+      RETENTION_1H_DAYS: 400,
+      RETENTION_1D_DAYS: 1830,
+    });
+  });
+
+  it.each([
+    [
+      "raw shorter than the reconciliation window",
+      { RETENTION_RAW_DAYS: "5" },
+      "RETENTION_RAW_DAYS: must be ≥ 8",
+    ],
+    ["1m shorter than the window", { RETENTION_1M_DAYS: "3" }, "RETENTION_1M_DAYS: must be ≥ 8"],
+    ["1h shorter than 1m", { RETENTION_1H_DAYS: "100" }, "RETENTION_1H_DAYS: must be ≥ 190"],
+    ["1d shorter than 1h", { RETENTION_1D_DAYS: "300" }, "RETENTION_1D_DAYS: must be ≥ 400"],
+    ["not a number", { RETENTION_RAW_DAYS: "thirty" }, "RETENTION_RAW_DAYS:"],
+    ["plan interval too short", { SCHEDULER_PLAN_INTERVAL_MS: "10" }, "SCHEDULER_PLAN_INTERVAL_MS:"],
+  ])("rejects %s, naming the variable", (_name, env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,63 @@
+import type pg from "pg";
+import type { RetentionCutoffs } from "../core/retention";
+
+export interface RetentionResult {
+  rawEvents: number;
+  minuteRows: number;
+  hourRows: number;
+  dayRows: number;
+  periods: number;
+  jobRuns: number;
+  reconciliationRuns: number;
+}
+
+// Raw events go in slices so one run never holds a huge transaction (index on ts).
+const DELETE_RAW_SLICE = `
+DELETE FROM raw_events WHERE ctid = ANY(ARRAY(
+  SELECT ctid FROM raw_events WHERE ts < $1 LIMIT $2))`;
+
+// A finer row goes only once the coarser period it feeds is compacted: retention never loses
+// a number that is not held by the next tier.
+const DELETE_MINUTES = `
+DELETE FROM metric_rollups r WHERE r.resolution = '1m' AND r.bucket_start < $1
+  AND EXISTS (SELECT 1 FROM rollup_periods p WHERE p.resolution = '1h' AND p.status = 'compacted'
+              AND p.period_start = date_trunc('hour', r.bucket_start))`;
+
+const DELETE_HOURS = `
+DELETE FROM metric_rollups r WHERE r.resolution = '1h' AND r.bucket_start < $1
+  AND EXISTS (SELECT 1 FROM rollup_periods p WHERE p.resolution = '1d' AND p.status = 'compacted'
+              AND p.period_start = date_trunc('day', r.bucket_start))`;
+
+const DELETE_DAYS = `DELETE FROM metric_rollups WHERE resolution = '1d' AND bucket_start < $1`;
+
+// Period rows of a tier whose rows are gone (the same conditions as for the rows).
+const DELETE_PERIODS = `
+DELETE FROM rollup_periods p WHERE (p.resolution = '1h' AND p.period_start < $1
+    AND EXISTS (SELECT 1 FROM rollup_periods d WHERE d.resolution = '1d' AND d.status = 'compacted'
+                AND d.period_start = date_trunc('day', p.period_start)))
+  OR (p.resolution = '1d' AND p.period_start < $2)`;
+
+/** Deletes what each tier's retention allows (see core/retention.ts for the cutoffs). */
+export async function applyRetention(
+  pool: pg.Pool,
+  cutoffs: RetentionCutoffs,
+  rawSlice = 10_000,
+): Promise<RetentionResult> {
+  let rawEvents = 0;
+  for (;;) {
+    const deleted = (await pool.query(DELETE_RAW_SLICE, [cutoffs.raw, rawSlice])).rowCount ?? 0;
+    rawEvents += deleted;
+    if (deleted < rawSlice) break;
+  }
+  const count = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rowCount ?? 0;
+  const minuteRows = await count(DELETE_MINUTES, [cutoffs.minute]);
+  const hourRows = await count(DELETE_HOURS, [cutoffs.hour]);
+  const dayRows = await count(DELETE_DAYS, [cutoffs.day]);
+  const periods = await count(DELETE_PERIODS, [cutoffs.hour, cutoffs.day]);
+  const jobRuns = await count(`DELETE FROM job_runs WHERE started_at < $1`, [cutoffs.history]);
+  await count(`DELETE FROM reconciled_hours WHERE hour < $1`, [cutoffs.raw]);
+  const reconciliationRuns = await count(`DELETE FROM reconciliation_runs WHERE ran_at < $1`, [
+    cutoffs.history,
+  ]);
+  return { rawEvents, minuteRows, hourRows, dayRows, periods, jobRuns, reconciliationRuns };
+}
