@@ -22,7 +22,7 @@ async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] 
 async function ingest(events: unknown[]) {
   const response = await fetch(`${baseUrl()}/api/ingest`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${process.env.E2E_INGEST_KEY}` },
     body: JSON.stringify(events),
   });
   expect(response.status).toBe(202);
@@ -128,8 +128,9 @@ test("the /jobs view shows the run history and the drift reconciliation found, e
 });
 
 test("bad query parameters are named, and the page shows the API's error", async ({ page }) => {
-  const response = await fetch(`${baseUrl()}/api/jobs?limit=0`);
-  expect(response.status).toBe(400);
+  // As the signed-in analyst of this spec (the page's session).
+  const response = await page.request.get(`${baseUrl()}/api/jobs?limit=0`);
+  expect(response.status()).toBe(400);
   const body = (await response.json()) as { error: { code: string; message: string } };
   expect(body.error.code).toBe("invalid_query");
   expect(body.error.message).toMatch(/^limit: /);
