@@ -5,7 +5,13 @@ import next from "next";
 import { Server } from "socket.io";
 import { loadConfig } from "../config";
 import { createLogger, errorFields } from "../log";
+import { authenticateSocket } from "../auth/socket";
+import type { MetricDefinition } from "../contract";
+import { readLiveSeed } from "../db/live-seed";
+import { loadDefinitions } from "../db/metric-definitions";
+import { startLiveFeed } from "./live-feed";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
+import { startPipelineSampler } from "./pipeline-sampler";
 import { getWebServices, liveSubject } from "./services";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -22,11 +28,34 @@ async function main() {
 
   const server = createServer((req, res) => void handle(req, res));
   const io: LiveServer = new Server(server, { path: "/socket.io", serveClient: false });
+  const pool = services.db.pool;
+  let definitions: readonly MetricDefinition[] = (await loadDefinitions(pool)).definitions;
+  const refresher = setInterval(() => {
+    loadDefinitions(pool).then(
+      (loaded) => (definitions = loaded.definitions),
+      (error: unknown) => log.warn("could not reload metric definitions", errorFields(error)),
+    );
+  }, config.METRIC_DEFINITIONS_REFRESH_MS);
+  const feed = startLiveFeed({
+    nc: services.nc,
+    liveSubject: liveSubject(config),
+    readSeed: async () =>
+      readLiveSeed(pool, (await loadDefinitions(pool)).definitions, config.NOWCAST_OUT_OF_ORDERNESS_MS),
+    log,
+  });
+  const pipeline = startPipelineSampler({
+    nc: services.nc,
+    pool,
+    namespace: config.NOWCAST_NAMESPACE,
+    outOfOrdernessMs: config.NOWCAST_OUT_OF_ORDERNESS_MS,
+    log,
+  });
   const gateway = startLiveGateway({
     io,
-    nc: services.nc,
-    pool: services.db.pool,
-    liveSubject: liveSubject(config),
+    feed,
+    definitions: () => definitions,
+    authenticate: authenticateSocket,
+    pipeline,
     log,
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
@@ -39,7 +68,10 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info("stopping", { signal });
+    clearInterval(refresher);
     gateway.stop();
+    pipeline.stop();
+    feed.stop();
     io.close();
     server.close();
     await services.close();
