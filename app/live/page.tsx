@@ -1,7 +1,16 @@
 import { LiveDashboard } from "../../components/live/LiveDashboard";
+import { requirePageRole } from "../../server/auth/page";
 
 export const metadata = { title: "Live · Nowcast" };
 
-export default function LivePage() {
-  return <LiveDashboard />;
+/** `/live` (role viewer). `?kiosk=1` hides the navigation and enlarges type for wall screens. */
+export default async function LivePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  await requirePageRole("viewer");
+  const params = await searchParams;
+  const theme = params.theme === "light" || params.theme === "dark" ? params.theme : null;
+  return <LiveDashboard kiosk={params.kiosk === "1"} theme={theme} />;
 }
