@@ -33,10 +33,14 @@ export function planDashboard(all: readonly MetricDefinition[]): DashboardPlan {
   );
   const total = errors ? (throughput.find((t) => t.eventType === errors.eventType) ?? null) : null;
   const transactionCount = throughput.find((d) => d.eventType === "transaction") ?? null;
-  const rank = (d: MetricDefinition) => {
-    const i = PREFERRED_GROUPS.indexOf(d.groupBy ?? "");
-    return i === -1 ? PREFERRED_GROUPS.length : i;
-  };
+  // One list per preferred group-by attr (routes, countries), then other grouped counts.
+  const grouped = plainCounts.filter((d) => d.groupBy !== null);
+  const breakdowns: MetricDefinition[] = [];
+  for (const attr of PREFERRED_GROUPS) {
+    const found = grouped.find((d) => d.groupBy === attr);
+    if (found) breakdowns.push(found);
+  }
+  for (const d of grouped) if (!breakdowns.includes(d)) breakdowns.push(d);
   return {
     throughput,
     latency: defs.find((d) => PERCENTILES.has(d.aggregation) && d.unit === "ms") ?? null,
@@ -46,10 +50,7 @@ export function planDashboard(all: readonly MetricDefinition[]): DashboardPlan {
     amount:
       defs.find((d) => d.aggregation === "sum" && d.eventType === "transaction" && d.filter.length === 0) ??
       null,
-    breakdowns: plainCounts
-      .filter((d) => d.groupBy !== null)
-      .sort((a, b) => rank(a) - rank(b) || byName(a, b))
-      .slice(0, 2),
+    breakdowns: breakdowns.slice(0, 2),
   };
 }
 

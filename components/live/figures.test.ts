@@ -97,13 +97,19 @@ const SEEDED = [
   }),
   def({ name: "transactions", eventType: "transaction", aggregation: "count", groupBy: "merchant_category" }),
   def({ name: "transaction_amount", eventType: "transaction", aggregation: "sum", groupBy: "currency" }),
+  def({ name: "errors", eventType: "error", aggregation: "count", groupBy: "route" }),
   def({ name: "checkout_clicks", eventType: "click", aggregation: "count", enabled: false }),
 ];
 
 describe("dashboard plan", () => {
   it("chooses metrics by their shape, not their name", () => {
     const plan = planDashboard(SEEDED);
-    expect(plan.throughput.map((d) => d.name)).toEqual(["api_requests", "page_views", "transactions"]);
+    expect(plan.throughput.map((d) => d.name)).toEqual([
+      "api_requests",
+      "errors",
+      "page_views",
+      "transactions",
+    ]);
     expect(plan.latency?.name).toBe("api_latency");
     expect([plan.errorRate?.errors.name, plan.errorRate?.total.name]).toEqual(["api_errors", "api_requests"]);
     expect(plan.activeUsers?.name).toBe("active_users");
@@ -117,6 +123,7 @@ describe("dashboard plan", () => {
       { metric: "api_errors", resolution: "1m" },
       { metric: "api_latency", resolution: "1m" },
       { metric: "api_requests", resolution: "1m" },
+      { metric: "errors", resolution: "1m" },
       { metric: "page_views", resolution: "1m" },
       { metric: "transaction_amount", resolution: "1m" },
       { metric: "transactions", resolution: "1m" },

@@ -176,7 +176,7 @@ export function buildView(
       const state = stateOf(d, true);
       return {
         id: d.name,
-        label: `${d.eventType.replace("_", " ")}s by ${d.groupBy ?? ""}`,
+        label: `${d.eventType.replaceAll("_", " ")}s by ${d.groupBy ?? ""}`,
         windowMs: window,
         groups: state ? topGroups(state, to - window, to, TOP_N) : [],
       };
