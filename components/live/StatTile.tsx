@@ -29,7 +29,9 @@ export function StatTile({ view, bucketMs }: { view: TileView; bucketMs: number 
             : `${change > 0 ? "▲" : change < 0 ? "▼" : "■"} ${Math.abs(change * 100).toFixed(1)} %`}
         </span>
         <span className="tile-note">
-          {tile.t === null ? "" : `${clockTime(tile.t)}–${clockTime(tile.t + bucketMs)} UTC`}
+          {tile.t === null
+            ? ""
+            : `${clockTime(tile.t)}–${clockTime(tile.t + bucketMs).slice(bucketMs < 60_000 ? 3 : 0)}`}
         </span>
       </div>
       <div className="sparkline" aria-hidden="true">

@@ -56,6 +56,9 @@ export function TimeSeriesChart({ id, title, rows, lines, kind, format, unit, fr
   const firstOpen = rows.find((row) => row.state === "open")?.t ?? null;
   const revised = rows.filter((row) => row.state === "revised");
   const data = kind === "lines" ? splitOpen(rows, lines) : rows;
+  // With few buckets filled, isolated points would draw nothing: show them as dots.
+  const filled = rows.filter((row) => lines.some((line) => row[line.key] !== null)).length;
+  const dot = filled < rows.length / 3 ? { r: 2.5 } : false;
   const label = (value: unknown) => `${formatFigure(Number(value), format)}${unit ? ` ${unit}` : ""}`;
   return (
     <section className="panel chart" data-testid={id} aria-label={title}>
@@ -100,7 +103,11 @@ export function TimeSeriesChart({ id, title, rows, lines, kind, format, unit, fr
               stroke="var(--muted)"
               minTickGap={48}
             />
-            <YAxis stroke="var(--muted)" width={56} tickFormatter={(v: number) => formatFigure(v, format)} />
+            <YAxis
+              stroke="var(--muted)"
+              width="auto"
+              tickFormatter={(v: number) => formatFigure(v, format)}
+            />
             {firstOpen !== null ? (
               <ReferenceArea
                 x1={firstOpen}
@@ -149,7 +156,7 @@ export function TimeSeriesChart({ id, title, rows, lines, kind, format, unit, fr
                     name={line.label}
                     stroke={line.color}
                     strokeWidth={2}
-                    dot={false}
+                    dot={dot}
                     isAnimationActive={false}
                   />,
                   <Line
