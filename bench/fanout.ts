@@ -18,23 +18,67 @@ import { connectNats, eventSubject, setupEventStream } from "../server/nats/stre
 import { createTestDatabase, deleteNamespace, NATS_URL, uniqueName } from "../server/testing/harness";
 import { freePort, startRole, stopRole, waitForHealth } from "../e2e/stack";
 import { cleanTraffic } from "./lib/publish";
-import { CLOCK_TICKS, readCpuTicks, readMemory } from "./lib/proc";
+import { CLOCK_TICKS, readCpuTicks, readMemory, readSystemCpu } from "./lib/proc";
 import { spawnProcessor } from "./lib/processor-child";
-import { round, sleep } from "./lib/stats";
+import { percentile, round, sleep } from "./lib/stats";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (message: string) => console.log(`[bench:fanout] ${message}`);
 const PROBE_METRIC = "bench_probe";
 
+interface ClientResult {
+  clients: number;
+  connectedAtEnd: number;
+  refused: number;
+  disconnects: number;
+  seconds: number;
+  updates: number;
+  cpuSeconds: number;
+  latencies: number[];
+}
+
+function mergeClientResults(results: ClientResult[]) {
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const sum = (pick: (r: ClientResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const seconds = Math.max(...results.map((r) => r.seconds));
+  return {
+    clients: sum((r) => r.clients),
+    connectedAtEnd: sum((r) => r.connectedAtEnd),
+    refused: sum((r) => r.refused),
+    disconnects: sum((r) => r.disconnects),
+    seconds,
+    updates: sum((r) => r.updates),
+    updatesPerSecond: round(sum((r) => r.updates) / seconds),
+    clientProcesses: results.length,
+    clientCpuSeconds: round(
+      sum((r) => r.cpuSeconds),
+      1,
+    ),
+    latencySamples: latencies.length,
+    p50Ms: percentile(latencies, 0.5),
+    p90Ms: percentile(latencies, 0.9),
+    p99Ms: percentile(latencies, 0.99),
+    maxMs: latencies.at(-1) ?? null,
+  };
+}
+
 interface FanoutArgs {
+  clientProcesses: number;
   clients: number;
   rate: number;
   seconds: number;
   label: string;
 }
 
+const NUMERIC_FLAGS: Record<string, "clients" | "rate" | "seconds" | "clientProcesses"> = {
+  "--clients": "clients",
+  "--rate": "rate",
+  "--seconds": "seconds",
+  "--client-processes": "clientProcesses",
+};
+
 export function parseFanoutArgs(argv: readonly string[]): FanoutArgs {
-  const args: FanoutArgs = { clients: 1000, rate: 10_000, seconds: 20, label: "" };
+  const args: FanoutArgs = { clientProcesses: 4, clients: 1000, rate: 10_000, seconds: 20, label: "" };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -131,20 +175,26 @@ export async function runFanout(argv: readonly string[]): Promise<void> {
     const webPid = web.pid ?? 0;
     log(`web on ${baseUrl} (pid ${webPid}); opening ${args.clients} clients`);
 
-    const clients = spawn(
-      process.execPath,
-      ["--import", "tsx", "bench/lib/fanout-clients.ts", baseUrl, String(args.clients), PROBE_METRIC],
-      {
-        cwd: ROOT,
-        stdio: ["pipe", "pipe", "inherit"],
-      },
+    // Clients are spread over several processes: one Node process cannot parse 1000 sockets'
+    // updates on a loaded 2-core box without queueing them, which would inflate the latency.
+    const processes = Math.max(1, Math.min(args.clientProcesses, args.clients));
+    const children = Array.from({ length: processes }, (_, i) => {
+      const share = Math.floor(args.clients / processes) + (i < args.clients % processes ? 1 : 0);
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "bench/lib/fanout-clients.ts", baseUrl, String(share), PROBE_METRIC],
+        { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] },
+      );
+      cleanups.push(async () => void child.kill());
+      const lines = createInterface({ input: child.stdout });
+      return { child, nextLine: () => new Promise<string>((resolve) => lines.once("line", resolve)) };
+    });
+    const readies = (await Promise.all(children.map((c) => c.nextLine()))).map(
+      (line) => JSON.parse(line) as { ready: number; refused: number },
     );
-    cleanups.push(async () => void clients.kill());
-    const lines = createInterface({ input: clients.stdout });
-    const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
-    const ready = JSON.parse(await nextLine()) as { ready: number; refused: number };
+    const ready = readies.reduce((a, b) => ({ ready: a.ready + b.ready, refused: a.refused + b.refused }));
     log(
-      `${ready.ready} clients subscribed (${ready.refused} refused); publishing ${args.rate}/s for ${args.seconds} s`,
+      `${ready.ready} clients subscribed in ${processes} processes (${ready.refused} refused); publishing ${args.rate}/s for ${args.seconds} s`,
     );
 
     await sleep(2_000);
@@ -153,14 +203,21 @@ export async function runFanout(argv: readonly string[]): Promise<void> {
       const m = readMemory(webPid);
       if (m) memory.push(m.rssKb);
     }, 500);
-    const cpuStart = { ticks: readCpuTicks(webPid) ?? 0, at: performance.now() };
-    clients.stdin.write("start\n");
+    const cpuStart = { ticks: readCpuTicks(webPid) ?? 0, at: performance.now(), machine: readSystemCpu() };
+    for (const c of children) c.child.stdin?.write("start\n");
     const published = await publishSteady(jetstream(nc), namespace, args.rate, args.seconds, namespace);
     await sleep(1_000);
-    clients.stdin.write("stop\n");
-    const cpuEnd = { ticks: readCpuTicks(webPid) ?? 0, at: performance.now() };
+    const cpuEnd = { ticks: readCpuTicks(webPid) ?? 0, at: performance.now(), machine: readSystemCpu() };
+    const machineBusyCores =
+      ((cpuEnd.machine.busy - cpuStart.machine.busy) /
+        Math.max(1, cpuEnd.machine.total - cpuStart.machine.total)) *
+      os.cpus().length;
     clearInterval(sampler);
-    const delivered = JSON.parse(await nextLine()) as Record<string, number | null>;
+    const stopped = children.map((c) => c.nextLine());
+    for (const c of children) c.child.stdin?.write("stop\n");
+    const delivered = mergeClientResults(
+      (await Promise.all(stopped)).map((line) => JSON.parse(line) as ClientResult),
+    );
     const stored = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM raw_events");
     const webCpuCores = (cpuEnd.ticks - cpuStart.ticks) / CLOCK_TICKS / ((cpuEnd.at - cpuStart.at) / 1000);
     const result = {
@@ -176,6 +233,7 @@ export async function runFanout(argv: readonly string[]): Promise<void> {
       args,
       publish: { ...published, achievedRate: round(published.achievedRate) },
       storedEvents: stored.rows[0]?.n ?? 0,
+      machineBusyCores: round(machineBusyCores, 2),
       delivered,
       web: {
         cpuCores: round(webCpuCores, 2),
@@ -200,6 +258,8 @@ export async function runFanout(argv: readonly string[]): Promise<void> {
       "latency max (ms)": delivered.maxMs,
       "updates delivered/s": round(Number(delivered.updatesPerSecond)),
       "web CPU (cores)": round(webCpuCores, 2),
+      "machine busy (cores of 2)": round(machineBusyCores, 2),
+      "stored / published": `${stored.rows[0]?.n ?? 0} / ${published.published + published.probes}`,
       "web RSS peak (MiB)": result.web.rssMiBPeak,
     });
     log(`wrote ${path.relative(ROOT, file)}; ${natsNames(namespace).stream} removed at exit`);

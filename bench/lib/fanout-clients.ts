@@ -21,7 +21,6 @@ const SUBSCRIPTIONS = [
 
 let measuring = false;
 let updates = 0;
-let bytes = 0;
 let refused = 0;
 let disconnects = 0;
 const latencies: number[] = [];
@@ -34,7 +33,6 @@ function open(): Promise<Client> {
     client.on("live:update", (update) => {
       if (!measuring) return;
       updates++;
-      bytes += JSON.stringify(update).length;
       if (update.subscription !== PROBE) return;
       let newest = 0;
       for (const bucket of update.buckets) newest = Math.max(newest, bucket.summary.max ?? 0);
@@ -85,12 +83,13 @@ async function main() {
           seconds,
           updates,
           updatesPerSecond: updates / seconds,
-          bytesPerSecond: bytes / seconds,
+          cpuSeconds: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
           latencySamples: latencies.length,
           p50Ms: at(0.5),
           p90Ms: at(0.9),
           p99Ms: at(0.99),
           maxMs: latencies.at(-1) ?? null,
+          latencies,
         }),
       );
       for (const client of clients) client.close();

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { Resolution } from "../../server/contract";
 import { planDashboard, planSubscriptions } from "./dashboard-plan";
 import { LiveToolbar } from "./LiveToolbar";
@@ -25,17 +25,9 @@ function useNow(intervalMs: number, frozen: boolean): number {
   return now;
 }
 
-/** While paused, show what was on screen when pausing; live data keeps merging underneath. */
-function useFrozen<T>(value: T, paused: boolean): T {
-  const held = useRef(value);
-  if (!paused) held.current = value;
-  return paused ? held.current : value;
-}
-
 /** The live operations page: tiles, charts, top-N lists and the pipeline panel. */
 export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; theme: Theme | null }) {
   const [resolution, setResolution] = useState<Resolution>("10s");
-  const [paused, setPaused] = useState(false);
   const { theme, toggle } = useTheme(forcedTheme);
   const metrics = useLiveMetrics();
   const plan = useMemo(() => planDashboard(metrics.data ?? []), [metrics.data]);
@@ -44,8 +36,11 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
     [metrics.data, plan, resolution],
   );
   const live = useLiveSubscriptions(subscriptions);
-  const series = useFrozen(live.series, paused);
-  const pipeline = useFrozen(live.pipeline, paused);
+  // While paused the page shows what it showed when pausing; live data keeps merging underneath.
+  const [frozen, setFrozen] = useState<Pick<typeof live, "series" | "pipeline"> | null>(null);
+  const paused = frozen !== null;
+  const series = frozen?.series ?? live.series;
+  const pipeline = frozen ? frozen.pipeline : live.pipeline;
   const now = useNow(1000, paused);
   const view = useMemo(() => buildView(plan, series, resolution, now), [plan, series, resolution, now]);
 
@@ -65,7 +60,7 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
         resolution={resolution}
         onResolution={setResolution}
         paused={paused}
-        onPause={() => setPaused((p) => !p)}
+        onPause={() => setFrozen(paused ? null : { series: live.series, pipeline: live.pipeline })}
         theme={theme}
         onTheme={toggle}
         kiosk={kiosk}

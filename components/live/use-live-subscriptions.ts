@@ -41,14 +41,17 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
   const wanted = useRef(new Map<string, LiveSubscribe>());
   const early = useRef(new Map<string, LiveUpdate[]>());
   const pending = useRef(new Map<string, SeriesState>());
+  const subscribeRef = useRef<((request: LiveSubscribe) => void) | null>(null);
 
   const read = useCallback(
     (id: string) => pending.current.get(id) ?? queryClient.getQueryData<SeriesState>(seriesKey(id)),
     [queryClient],
   );
 
-  const subscribe = useCallback(
-    (socket: LiveSocket, request: LiveSubscribe) => {
+  useEffect(() => {
+    const socket: LiveSocket = io({ path: "/socket.io", transports: ["websocket"] });
+    socketRef.current = socket;
+    const subscribe = (request: LiveSubscribe) => {
       const id = subscriptionId(request);
       early.current.set(id, []);
       socket.emit("live:subscribe", request, (raw) => {
@@ -57,7 +60,7 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
         if (!answer.success || !answer.data.ok) {
           setError(answer.success && !answer.data.ok ? answer.data.error.message : "malformed snapshot");
           setTimeout(() => {
-            if (socket.connected && wanted.current.has(id)) subscribe(socket, request);
+            if (socket.connected && wanted.current.has(id)) subscribe(request);
           }, RETRY_MS);
           return;
         }
@@ -65,17 +68,12 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
         early.current.delete(id);
         pending.current.set(id, state);
       });
-    },
-    [read],
-  );
-
-  useEffect(() => {
-    const socket: LiveSocket = io({ path: "/socket.io", transports: ["websocket"] });
-    socketRef.current = socket;
+    };
+    subscribeRef.current = subscribe;
     socket.on("connect", () => {
       setConnection("live");
       setError(undefined);
-      for (const request of wanted.current.values()) subscribe(socket, request);
+      for (const request of wanted.current.values()) subscribe(request);
       socket.emit("pipeline:subscribe", (raw) => {
         const answer = PipelineAck.safeParse(raw);
         if (answer.success && answer.data.ok && answer.data.stats)
@@ -104,7 +102,7 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
       const { state, gap } = applyUpdate(current, update);
       const horizon = (state.watermark ?? Date.now()) - SNAPSHOT_SPAN_MS[state.resolution] - 60_000;
       pending.current.set(update.subscription, prune(state, horizon));
-      if (gap) subscribe(socket, request);
+      if (gap) subscribe(request);
     });
     socket.on("pipeline:update", (raw) => {
       const parsed = PipelineStats.safeParse(raw);
@@ -118,8 +116,9 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
       clearInterval(writer);
       socket.close();
       socketRef.current = null;
+      subscribeRef.current = null;
     };
-  }, [queryClient, read, subscribe]);
+  }, [queryClient, read]);
 
   const ids = subscriptions.map(subscriptionId).join(",");
   useEffect(() => {
@@ -134,11 +133,11 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
     for (const [id, request] of next) {
       if (wanted.current.has(id)) continue;
       wanted.current.set(id, request);
-      if (socket?.connected) subscribe(socket, request);
+      if (socket?.connected) subscribeRef.current?.(request);
     }
     // `ids` captures the subscriptions' identity; the array itself changes every render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ids, subscribe]);
+  }, [ids]);
 
   const results = useQueries({
     queries: subscriptions.map((s) => ({

@@ -188,7 +188,21 @@ describe("live gateway", () => {
     const seen: LiveUpdate[] = [];
     bystander.on("live:update", (update) => seen.push(update));
     void subscribe(bystander, { metric: 7 });
-    const summary = (count: number) => ({ ...snapshot.buckets[1]!.summary, count });
+    const summary = (count: number) => ({
+      ...(snapshot.buckets[1]?.summary ?? {
+        count: 0,
+        sum: 0,
+        avg: null,
+        min: null,
+        max: null,
+        p50: null,
+        p90: null,
+        p95: null,
+        p99: null,
+        distinct: 0,
+      }),
+      count,
+    });
     const batches: LiveBatch[] = [4, 5, 6].map((batchSeq) => ({
       consumer: "p",
       batchSeq: batchSeq - 2,
