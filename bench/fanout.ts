@@ -83,11 +83,11 @@ export function parseFanoutArgs(argv: readonly string[]): FanoutArgs {
     const flag = argv[i];
     const value = argv[i + 1];
     if (flag === "--case") i++;
-    else if (flag === "--clients" || flag === "--rate" || flag === "--seconds") {
+    else if (flag !== undefined && NUMERIC_FLAGS[flag]) {
       const n = Number(value);
       if (!Number.isFinite(n) || n <= 0)
         throw new Error(`${flag} needs a positive number (got ${value ?? "nothing"})`);
-      args[flag.slice(2) as "clients" | "rate" | "seconds"] = n;
+      args[NUMERIC_FLAGS[flag]] = n;
       i++;
     } else if (flag === "--label") {
       args.label = value ?? "";
