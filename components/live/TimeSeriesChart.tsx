@@ -123,7 +123,7 @@ export function TimeSeriesChart({ id, title, rows, lines, kind, format, unit, fr
                 x1={row.t}
                 x2={row.t + bucketMs}
                 fill="var(--warn)"
-                fillOpacity={0.25}
+                fillOpacity={0.14}
               />
             ))}
             <Tooltip

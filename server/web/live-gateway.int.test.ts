@@ -151,6 +151,22 @@ describe("live gateway", () => {
     expect(client.connected).toBe(true);
   });
 
+  it("lets a viewer, not a role-less principal, follow the pipeline; unsubscribing is acked", async () => {
+    const viewer = await connect("viewer");
+    const ingestKey = await connect("ingest");
+    const pipeline = (client: Client) =>
+      new Promise<unknown>((resolve) => client.emit("pipeline:subscribe", resolve));
+    expect(await pipeline(viewer)).toEqual({ ok: true, stats: null });
+    expect(await pipeline(ingestKey)).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const unsubscribe = (request: unknown) =>
+      new Promise<unknown>((resolve) => viewer.emit("live:unsubscribe", request, resolve));
+    expect(await unsubscribe({ subscription: "api_requests|10s|" })).toEqual({ ok: true });
+    expect(await unsubscribe({ nope: 1 })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_request", field: "subscription" },
+    });
+  });
+
   it("limits subscriptions per connection", async () => {
     const client = await connect("viewer");
     for (const metric of ["api_requests", "api_errors", "api_latency"])
