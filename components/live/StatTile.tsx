@@ -4,6 +4,15 @@ import { Line, LineChart, ResponsiveContainer, YAxis } from "recharts";
 import { clockTime, formatFigure } from "./format";
 import type { TileView } from "./view-model";
 
+/** "▲ 12.5 %"; from ten-fold on as a factor ("▲ ×223"), which reads better than 22200 %. */
+function formatChange(change: number | null): string {
+  if (change === null) return "no previous";
+  const arrow = change > 0 ? "▲" : change < 0 ? "▼" : "■";
+  return Math.abs(change) >= 10
+    ? `${arrow} ×${Math.round(1 + change)}`
+    : `${arrow} ${Math.abs(change * 100).toFixed(1)} %`;
+}
+
 const STATE_LABEL = { open: "open", final: "final", revised: "revised" } as const;
 
 /** A stat tile: newest settled figure, change vs the bucket before, a sparkline. Presentational. */
@@ -24,9 +33,7 @@ export function StatTile({ view, bucketMs }: { view: TileView; bucketMs: number 
       </div>
       <div className="tile-foot">
         <span className={`change change-${direction}`} data-testid={`tile-${view.id}-change`}>
-          {change === null
-            ? "no previous"
-            : `${change > 0 ? "▲" : change < 0 ? "▼" : "■"} ${Math.abs(change * 100).toFixed(1)} %`}
+          {formatChange(change)}
         </span>
         <span className="tile-note">
           {tile.t === null
