@@ -26,6 +26,7 @@ import { natsNames, parseConfig } from "../server/config";
 import { connectNats, setupEventStream } from "../server/nats/streams";
 import { seedDemoDimensions } from "../server/simulator/dimensions";
 import { createTestDatabase, deleteNamespace, NATS_URL, uniqueName } from "../server/testing/harness";
+import { runFanout } from "./fanout";
 import { parseArgs, USAGE } from "./lib/args";
 import { withCpu } from "./lib/cpu";
 import { summarizeProfile } from "./lib/cpu-profile";
@@ -68,6 +69,12 @@ function gitCommit(): string | null {
 }
 
 async function main(): Promise<void> {
+  const caseIndex = process.argv.indexOf("--case");
+  if (caseIndex !== -1) {
+    const name = process.argv[caseIndex + 1];
+    if (name !== "fanout") throw new Error(`unknown bench case "${name ?? ""}" (known: fanout)`);
+    return runFanout(process.argv.slice(2));
+  }
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
     console.log(USAGE);

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { readFile, rm } from "node:fs/promises";
 import { createTestDatabase, deleteNamespace, NATS_URL, uniqueName } from "../server/testing/harness";
 import { seedE2eAccess, writeStorageState } from "./access";
-import { freePort, startRole, stopRole, waitForHealth } from "./stack";
+import { freePort, RESTARTED_WEB_PID_FILE, startRole, stopRole, waitForHealth } from "./stack";
 
 /**
  * Runs the real web, processor and scheduler roles (production build) against a database and NATS
@@ -44,14 +45,28 @@ export default async function globalSetup() {
   process.env.E2E_DATABASE_URL = database.url;
   process.env.E2E_NAMESPACE = namespace;
   process.env.E2E_INGEST_KEY = ingestKey;
-  // Restarted web processes (recovery tests) need the same environment.
+  // The restart test kills this web process and starts another with the same settings.
   process.env.E2E_WEB_ENV = JSON.stringify(env);
+  process.env.E2E_WEB_PID = String(web.pid);
 
   return async () => {
     await stopRole(web);
+    await stopRestartedWeb();
     await stopRole(scheduler);
     await stopRole(processor);
     await deleteNamespace(namespace);
     await database.drop();
   };
+}
+
+/** A web process started by a test (e2e/stack.ts RESTARTED_WEB_PID_FILE) is stopped here too. */
+async function stopRestartedWeb(): Promise<void> {
+  const pid = Number(await readFile(RESTARTED_WEB_PID_FILE, "utf8").catch(() => "NaN"));
+  await rm(RESTARTED_WEB_PID_FILE, { force: true });
+  if (!Number.isInteger(pid)) return;
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
 }

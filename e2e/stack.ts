@@ -4,6 +4,9 @@ import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 
+/** Where a test that restarts the web role leaves the new process's pid for the teardown. */
+export const RESTARTED_WEB_PID_FILE = path.join(".data", "e2e-restarted-web.pid");
+
 /** Starts one Nowcast role as its own process group, logging to .data/e2e-<role>.log. */
 export async function startRole(
   role: "web" | "processor" | "scheduler",

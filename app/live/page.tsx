@@ -3,7 +3,14 @@ import { requirePageRole } from "../../server/auth/page";
 
 export const metadata = { title: "Live · Nowcast" };
 
-export default async function LivePage() {
+/** `/live` (role viewer). `?kiosk=1` hides the navigation and enlarges type for wall screens. */
+export default async function LivePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requirePageRole("viewer", "/live");
-  return <LiveDashboard />;
+  const params = await searchParams;
+  const theme = params.theme === "light" || params.theme === "dark" ? params.theme : null;
+  return <LiveDashboard kiosk={params.kiosk === "1"} theme={theme} />;
 }

@@ -38,6 +38,10 @@ export const USAGE = `Usage: npx tsx bench/run.ts [flags]
   --seed N               traffic generator seed                                [42]
   --label TEXT           free-text label stored in the JSON result
   --help                 this text
+
+  --case fanout          instead: the live fan-out case (1000 Socket.IO clients in a child
+                         process while events flow); flags --clients N [1000],
+                         --rate R [10000], --seconds S [20], --label TEXT (bench/fanout.ts)
 `;
 
 function numberFlag(name: string, raw: string | undefined, min: number, max: number): number {

@@ -1,94 +1,134 @@
 "use client";
 
-import { useEffect, useState } from "react";
-import { RateChart } from "./RateChart";
-import { countsByType, rateSeries, totalEvents } from "./rates-model";
-import { useLiveRates, type ConnectionState } from "./use-live-rates";
+import { useEffect, useMemo, useState } from "react";
+import type { Resolution } from "../../server/contract";
+import { planDashboard, planSubscriptions } from "./dashboard-plan";
+import { LiveToolbar } from "./LiveToolbar";
+import { PipelinePanel } from "./PipelinePanel";
+import { StatTile } from "./StatTile";
+import { TimeSeriesChart } from "./TimeSeriesChart";
+import { TopList } from "./TopList";
+import { useLiveMetrics } from "./use-live-metrics";
+import { useLiveSubscriptions } from "./use-live-subscriptions";
+import { useTheme, type Theme } from "./use-theme";
+import { buildView } from "./view-model";
 
-const WINDOW_SECONDS = 300;
-const format = new Intl.NumberFormat("en-US");
+const PALETTE = ["#4f9cf9", "#f5a524", "#17c964", "#f31260", "#9353d3", "#06b6d4", "#a3a3a3"];
 
-const CONNECTION_LABEL: Record<ConnectionState, string> = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  error: "Error",
-};
-
-function useNow(intervalMs: number): number {
+function useNow(intervalMs: number, frozen: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
+    if (frozen) return;
     const id = setInterval(() => setNow(Date.now()), intervalMs);
     return () => clearInterval(id);
-  }, [intervalMs]);
+  }, [intervalMs, frozen]);
   return now;
 }
 
-/** Live view: events per second by type over the last five minutes, and the stored total. */
-export function LiveDashboard() {
-  const { state, connection, error } = useLiveRates(WINDOW_SECONDS);
-  const now = useNow(1000);
-  const to = Math.floor(now / 1000) * 1000 + 1000;
-  const from = to - WINDOW_SECONDS * 1000;
-  const series = state ? rateSeries(state, from, to) : { types: [], points: [] };
-  const byType = state ? countsByType(state, from, to) : {};
-  const lastTen = state
-    ? Object.values(countsByType(state, to - 11_000, to - 1000)).reduce((a, b) => a + b, 0)
-    : 0;
+/** The live operations page: tiles, charts, top-N lists and the pipeline panel. */
+export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; theme: Theme | null }) {
+  const [resolution, setResolution] = useState<Resolution>("10s");
+  const { theme, toggle } = useTheme(forcedTheme);
+  const metrics = useLiveMetrics();
+  const plan = useMemo(() => planDashboard(metrics.data ?? []), [metrics.data]);
+  const subscriptions = useMemo(
+    () => (metrics.data ? planSubscriptions(plan, resolution) : []),
+    [metrics.data, plan, resolution],
+  );
+  const live = useLiveSubscriptions(subscriptions);
+  // While paused the page shows what it showed when pausing; live data keeps merging underneath.
+  const [frozen, setFrozen] = useState<Pick<typeof live, "series" | "pipeline"> | null>(null);
+  const paused = frozen !== null;
+  const series = frozen?.series ?? live.series;
+  const pipeline = frozen ? frozen.pipeline : live.pipeline;
+  const now = useNow(1000, paused);
+  const view = useMemo(() => buildView(plan, series, resolution, now), [plan, series, resolution, now]);
 
+  useEffect(() => {
+    if (kiosk) document.documentElement.dataset.kiosk = "1";
+    else delete document.documentElement.dataset.kiosk;
+  }, [kiosk]);
+
+  const chartProps = { from: view.from, to: view.to, bucketMs: view.bucketMs };
+  const error = metrics.error ? `Metric definitions unavailable: ${metrics.error.message}` : live.error;
   return (
-    <main className="page">
-      <header className="page-header">
-        <h1>Live</h1>
-        <span className={`connection connection-${connection}`} data-testid="connection" role="status">
-          {CONNECTION_LABEL[connection]}
-        </span>
-      </header>
+    <main className="live" data-resolution={resolution}>
+      <LiveToolbar
+        connection={live.connection}
+        now={now}
+        watermark={view.watermark}
+        resolution={resolution}
+        onResolution={setResolution}
+        paused={paused}
+        onPause={() => setFrozen(paused ? null : { series: live.series, pipeline: live.pipeline })}
+        theme={theme}
+        onTheme={toggle}
+        kiosk={kiosk}
+      />
       {error ? (
         <p className="banner banner-error" role="alert">
           {error}
         </p>
       ) : null}
-      <section className="tiles">
-        <div className="tile">
-          <div className="tile-label">Events stored</div>
-          <div className="tile-value" data-testid="total-events">
-            {state ? format.format(totalEvents(state)) : "—"}
-          </div>
-          <div className="tile-note">all time, exactly once</div>
-        </div>
-        <div className="tile">
-          <div className="tile-label">Events/s</div>
-          <div className="tile-value" data-testid="events-per-second">
-            {state ? (lastTen / 10).toFixed(1) : "—"}
-          </div>
-          <div className="tile-note">average of the last 10 s (event time)</div>
-        </div>
-        {Object.entries(byType)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([type, count]) => (
-            <div className="tile" key={type}>
-              <div className="tile-label">{type}</div>
-              <div className="tile-value" data-testid={`window-count-${type}`}>
-                {format.format(count)}
-              </div>
-              <div className="tile-note">last 5 min</div>
-            </div>
-          ))}
+      <section className="tiles" aria-label="Key figures">
+        {view.tiles.map((tile) => (
+          <StatTile key={tile.id} view={tile} bucketMs={view.bucketMs} />
+        ))}
       </section>
-      <section className="panel">
-        <h2>Events per second by type · last 5 min (UTC, event time)</h2>
-        {state && series.types.length === 0 ? (
-          <p className="empty">
-            No events in the last 5 minutes. Start the simulator or POST to /api/ingest.
-          </p>
+      <div className="grid">
+        <TimeSeriesChart
+          id="chart-throughput"
+          title="Throughput by event type"
+          rows={view.throughput.rows}
+          lines={view.throughput.lines.map((key, i) => ({
+            key,
+            label: key,
+            color: PALETTE[i % PALETTE.length] ?? "#888",
+          }))}
+          kind="stacked"
+          format="rate"
+          unit="/s"
+          {...chartProps}
+        />
+        {view.latency ? (
+          <TimeSeriesChart
+            id="chart-latency"
+            title="API latency"
+            rows={view.latency}
+            lines={[
+              { key: "p50", label: "p50", color: "#17c964" },
+              { key: "p95", label: "p95", color: "#f5a524" },
+              { key: "p99", label: "p99", color: "#f31260" },
+            ]}
+            kind="lines"
+            format="ms"
+            unit="ms"
+            {...chartProps}
+          />
         ) : null}
-        {state ? (
-          <RateChart types={series.types} points={series.points} />
-        ) : (
-          <p className="empty">Loading…</p>
-        )}
-      </section>
+        {view.errorRate ? (
+          <TimeSeriesChart
+            id="chart-error-rate"
+            title="Error rate"
+            rows={view.errorRate}
+            lines={[{ key: "rate", label: "5xx share", color: "#f31260" }]}
+            kind="lines"
+            format="percent"
+            unit="%"
+            {...chartProps}
+          />
+        ) : null}
+        <PipelinePanel stats={pipeline} />
+        {view.breakdowns.map((b) => (
+          <TopList
+            key={b.id}
+            id={b.id}
+            title={b.label}
+            groups={b.groups}
+            windowMinutes={b.windowMs / 60_000}
+          />
+        ))}
+      </div>
     </main>
   );
 }

@@ -38,6 +38,7 @@ const ACCESS: Record<string, Rule> = {
   "DELETE /api/admin/api-keys/[id]": { role: "admin" },
   "GET /api/admin/audit": { role: "admin" },
   "GET /api/jobs": { role: "analyst", apiKey: "read" },
+  "GET /api/live/metrics": { role: "viewer", apiKey: "read" },
 };
 
 const APP_DIR = path.resolve(import.meta.dirname, "..", "..", "app");

@@ -2,10 +2,16 @@ import type { IncomingHttpHeaders } from "node:http";
 import { identify } from "./principal";
 import type { Principal } from "./roles";
 
-/** The signed-in user behind a Socket.IO handshake (session cookie), or null. */
-export async function authenticateHandshake(incoming: IncomingHttpHeaders): Promise<Principal | null> {
+/** What the Socket.IO handshake offers for authentication (headers carry the session cookie). */
+export interface SocketHandshake {
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>;
+  auth: Record<string, unknown>;
+}
+
+/** The signed-in user behind a Socket.IO handshake (session cookie), or null. API keys never open sockets. */
+export async function authenticateSocket(handshake: SocketHandshake): Promise<Principal | null> {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const [name, value] of Object.entries(handshake.headers)) {
     if (name === "authorization" || value === undefined) continue;
     headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }

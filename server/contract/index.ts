@@ -7,3 +7,4 @@ export * from "./live";
 export * from "./metrics";
 export * from "./auth";
 export * from "./jobs";
+export * from "./socket";

@@ -57,17 +57,9 @@ export const LiveBatch = z.object({
 });
 export type LiveBatch = z.infer<typeof LiveBatch>;
 
-/** Client → server: start receiving per-type event rates. */
-export const SubscribeRates = z.object({ windowSeconds: z.number().int().min(10).max(900).default(300) });
-export type SubscribeRates = z.infer<typeof SubscribeRates>;
-
-/** Acknowledgement of a subscription: history to draw now, and the checkpoints it reflects. */
+/** Per-second counts by type plus the checkpoints they reflect (read in one snapshot). */
 export const RatesSnapshot = z.object({
   rates: z.array(TypeRate),
-  /**
-   * Per processor consumer: the last committed batch included in this snapshot (later
-   * batches arrive as updates) and the number of events it has stored so far.
-   */
   consumers: z.record(
     z.string(),
     z.object({ batchSeq: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
@@ -75,22 +67,3 @@ export const RatesSnapshot = z.object({
   serverTime: z.number().int(),
 });
 export type RatesSnapshot = z.infer<typeof RatesSnapshot>;
-
-export const SubscribeAck = z.union([
-  z.object({ ok: z.literal(true), snapshot: RatesSnapshot }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
-]);
-export type SubscribeAck = z.infer<typeof SubscribeAck>;
-
-/** Server → client: batches coalesced by the gateway (at most 5 per second). */
-export const RatesUpdate = z.object({ batches: z.array(LiveBatch) });
-export type RatesUpdate = z.infer<typeof RatesUpdate>;
-
-/** Typed Socket.IO event maps shared by the gateway and the browser. */
-export interface ServerToClientEvents {
-  "rates:update": (update: RatesUpdate) => void;
-}
-export interface ClientToServerEvents {
-  "rates:subscribe": (request: unknown, ack: (answer: SubscribeAck) => void) => void;
-  "rates:unsubscribe": () => void;
-}

@@ -12,6 +12,17 @@ const delta = (bucketStart: number, values: number[], groupKey = ""): MetricDelt
 const options = { bucketMs: 10_000, retentionMs: 60_000, maxStates: 100 };
 
 describe("LiveWindows", () => {
+  it("does not call a bucket revised when the same batch moved the watermark past it", () => {
+    const windows = new LiveWindows(options);
+    windows.apply([delta(T0, [1])], T0 + 5_000);
+    // This batch holds more events of the bucket and one that moves the watermark past it.
+    const [first] = windows.apply([delta(T0, [2]), delta(T0 + 10_000, [3])], T0 + 15_000, T0 + 5_000);
+    expect([first?.status, first?.state.count]).toEqual(["final", 2]);
+    // A change after viewers saw it final is a revision.
+    const [later] = windows.apply([delta(T0, [4])], T0 + 15_000, T0 + 15_000);
+    expect(later?.status).toBe("revised");
+  });
+
   it("merges deltas per bucket and reports open, final and revised", () => {
     const windows = new LiveWindows(options);
     expect(windows.apply([delta(T0, [1, 2])], T0 + 5_000).map((b) => [b.status, b.state.count])).toEqual([

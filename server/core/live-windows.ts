@@ -51,8 +51,17 @@ export class LiveWindows {
     return this.entries.size;
   }
 
-  /** Merges deltas of the 10 s tier; returns the touched buckets as they now stand. */
-  apply(deltas: readonly MetricDelta[], watermark: number | null): LiveBucket[] {
+  /**
+   * Merges deltas of the 10 s tier; returns the touched buckets as they now stand. A bucket is
+   * revised when it changes after it was shown as final, i.e. its end was already behind
+   * `publishedWatermark` (the watermark of the previous batch); a batch that itself moves
+   * the watermark past a bucket does not revise it.
+   */
+  apply(
+    deltas: readonly MetricDelta[],
+    watermark: number | null,
+    publishedWatermark: number | null = watermark,
+  ): LiveBucket[] {
     const touched: Entry[] = [];
     for (const delta of deltas) {
       const key = deltaKey(delta.metric, delta.bucketStart, delta.groupKey);
@@ -69,8 +78,8 @@ export class LiveWindows {
       } else {
         mergeInto(entry.state, delta.state);
       }
-      // A bucket changed after the watermark passed its end has been revised.
-      if (watermark !== null && delta.bucketStart + this.options.bucketMs <= watermark) entry.revised = true;
+      if (publishedWatermark !== null && delta.bucketStart + this.options.bucketMs <= publishedWatermark)
+        entry.revised = true;
       touched.push(entry);
     }
     this.evict(watermark);

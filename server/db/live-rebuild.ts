@@ -25,7 +25,7 @@ interface Row {
  * retention, so live charts show no hole. Reads in pages to keep memory bounded.
  */
 export async function rebuildLiveWindows(
-  pool: pg.Pool,
+  pool: Pick<pg.ClientBase, "query">,
   live: LiveWindows,
   definitions: readonly MetricDefinition[],
   watermark: number | null,
@@ -49,7 +49,9 @@ export async function rebuildLiveWindows(
       },
       lateness: "on_time" as const,
     }));
-    live.apply(metricDeltas(definitions, events, LIVE_BUCKET_MS), watermark);
+    // No watermark while refilling: these buckets are not changes after the fact, so none of
+    // them may be marked revised; states are judged against the watermark when read.
+    live.apply(metricDeltas(definitions, events, LIVE_BUCKET_MS), null);
     total += events.length;
     const last = page.rows.at(-1);
     if (!last || page.rows.length < pageSize) return total;

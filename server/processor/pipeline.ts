@@ -62,6 +62,8 @@ export interface PreparedBatch {
   commit: BatchCommit;
   /** The consumer's clock once this batch is committed. */
   clock: Clock;
+  /** The clock before this batch: what viewers have seen as final so far. */
+  previousClock: Clock;
   deadLetters: number;
 }
 
@@ -84,6 +86,7 @@ export async function prepareBatch(
   return {
     messages,
     clock: classified.clock,
+    previousClock: clock,
     deadLetters: decoded.deadLetters.length,
     commit: {
       consumer: ports.consumer,
@@ -112,6 +115,7 @@ export async function commitPrepared(ports: PipelinePorts, prepared: PreparedBat
   const tenSecond = ports.live.apply(
     metricDeltas(prepared.commit.definitions, counted, LIVE_BUCKET_MS),
     watermark,
+    watermarkOf(prepared.previousClock, ports.settings),
   );
   ports.publishLive({
     consumer: ports.consumer,

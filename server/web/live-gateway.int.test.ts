@@ -4,103 +4,251 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { Server } from "socket.io";
 import { io as connectClient, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "../auth/guard";
 import type {
   ClientToServerEvents,
   LiveBatch,
-  RatesUpdate,
+  LiveSubscribeAck,
+  LiveUpdate,
+  MetricDefinition,
   ServerToClientEvents,
-  SubscribeAck,
 } from "../contract";
 import { createDbClients, type DbClients } from "../db/clients";
 import { commitBatch } from "../db/event-store";
+import { readLiveSeed } from "../db/live-seed";
+import { loadDefinitions } from "../db/metric-definitions";
 import { createLogger } from "../log";
 import { connectNats } from "../nats/streams";
 import { createTestDatabase, eventually, NATS_URL, uniqueName, type TestDatabase } from "../testing/harness";
-import { startLiveGateway, type LiveServer } from "./live-gateway";
+import { startLiveFeed, type LiveFeed } from "./live-feed";
+import { startLiveGateway, type Authenticate, type LiveServer } from "./live-gateway";
 
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const liveSubject = `${uniqueName("tgw")}.live.events`;
+// Fixed event times a little in the past, aligned so the 10 s and 1 min buckets are known.
+const T = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
 let database: TestDatabase;
 let db: DbClients;
 let nc: NatsConnection;
 let http: HttpServer;
 let io: LiveServer;
+let feed: LiveFeed;
 let gateway: { stop(): void };
-let client: Socket<ServerToClientEvents, ClientToServerEvents>;
+let url: string;
+let definitions: MetricDefinition[];
+const clients: Client[] = [];
+
+const PRINCIPALS: Record<string, Principal> = {
+  viewer: { kind: "user", id: "u1", name: "Vera", role: "viewer", scope: null },
+  ingest: { kind: "api_key", id: "k1", name: "producer", role: null, scope: "ingest" },
+};
+/** Twin of the lead's session check: the handshake's auth token names a principal. */
+const authenticate: Authenticate = async (handshake) => PRINCIPALS[String(handshake.auth.token)] ?? null;
+
+const api = (id: string, ts: number, route: string, status: number, value: number) => ({
+  event: { id, type: "api_request", ts, v: 1, value, attrs: { route, method: "GET", status } },
+  lateness: "on_time" as const,
+});
+
+async function connect(token?: string): Promise<Client> {
+  const client: Client = connectClient(url, {
+    path: "/socket.io",
+    transports: ["websocket"],
+    auth: token ? { token } : {},
+    reconnection: false,
+  });
+  clients.push(client);
+  await new Promise<void>((resolve, reject) => {
+    client.on("connect", () => resolve());
+    client.on("connect_error", (error) => reject(error));
+  });
+  return client;
+}
+const subscribe = (client: Client, request: unknown) =>
+  new Promise<LiveSubscribeAck>((resolve) => client.emit("live:subscribe", request, resolve));
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  db = createDbClients(database.url, { max: 2 });
+  db = createDbClients(database.url, { max: 4 });
+  definitions = (await loadDefinitions(db.pool)).definitions;
+  await commitBatch(db.pool, {
+    consumer: "p",
+    streamSeq: 3,
+    receivedAt: T + 30_000,
+    deadLetters: [],
+    events: [
+      api("a1", T + 1_000, "/cart", 200, 10),
+      api("a2", T + 2_000, "/cart", 503, 30),
+      api("a3", T + 16_000, "/pay", 200, 20),
+    ],
+    clock: { maxEventTime: T + 16_000 },
+    definitions,
+  });
   nc = await connectNats(NATS_URL, "gateway-test");
+  feed = startLiveFeed({
+    nc,
+    liveSubject,
+    readSeed: () => readLiveSeed(db.pool, definitions, 5_000),
+    log: createLogger("web", "error"),
+  });
   http = createServer();
   io = new Server(http, { path: "/socket.io" });
-  gateway = startLiveGateway({ io, nc, pool: db.pool, liveSubject, log: createLogger("web", "error") });
+  gateway = startLiveGateway({
+    io,
+    feed,
+    definitions: () => definitions,
+    authenticate,
+    log: createLogger("web", "error"),
+    maxSubscriptions: 3,
+  });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  const { port } = http.address() as AddressInfo;
-  client = connectClient(`http://127.0.0.1:${port}`, { path: "/socket.io", transports: ["websocket"] });
-  await new Promise<void>((resolve) => client.on("connect", () => resolve()));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  client?.close();
+  for (const client of clients) client.close();
   gateway?.stop();
+  feed?.stop();
   io?.close();
   await nc?.close();
   await db?.close();
   await database?.drop();
 });
 
-const subscribe = (request: unknown) =>
-  new Promise<SubscribeAck>((resolve) => client.emit("rates:subscribe", request, resolve));
-
 describe("live gateway", () => {
-  it("answers a malformed subscription with an error ack", async () => {
-    expect(await subscribe({ windowSeconds: "lots" })).toMatchObject({
+  it("refuses an anonymous connection with connect_error 'unauthorized'", async () => {
+    await expect(connect()).rejects.toThrow("unauthorized");
+    await expect(connect("forged")).rejects.toThrow("unauthorized");
+  });
+
+  it("refuses a subscription from a principal without a role", async () => {
+    const client = await connect("ingest");
+    expect(await subscribe(client, { metric: "api_requests", resolution: "10s" })).toMatchObject({
       ok: false,
-      error: { code: "invalid_request" },
+      error: { code: "forbidden" },
     });
   });
 
-  it("acks a subscription with a snapshot from Postgres, then pushes coalesced batches", async () => {
-    const now = Date.now();
-    await commitBatch(db.pool, {
-      consumer: "p",
-      streamSeq: 1,
-      receivedAt: now,
-      deadLetters: [],
-      events: [
-        {
-          event: { id: "a", type: "signup", ts: now - 2000, v: 1, attrs: { user_id: "u" } },
-          lateness: "on_time",
-        },
-      ],
-      clock: { maxEventTime: now - 2000 },
-      definitions: [],
+  it.each([
+    ["a wrong type", { metric: 42, resolution: "10s" }, "invalid_request", "metric"],
+    ["an unknown resolution", { metric: "api_requests", resolution: "5s" }, "invalid_request", "resolution"],
+    ["an extra field", { metric: "api_requests", resolution: "10s", x: 1 }, "invalid_request", undefined],
+    ["no object at all", "subscribe me", "invalid_request", undefined],
+    ["an unknown metric", { metric: "nope", resolution: "10s" }, "unknown_metric", "metric"],
+    [
+      "a foreign group-by",
+      { metric: "api_requests", resolution: "1m", groupBy: "country" },
+      "invalid_request",
+      "groupBy",
+    ],
+  ])("answers %s with an error ack naming the field", async (_name, request, code, field) => {
+    const client = await connect("viewer");
+    const ack = await subscribe(client, request);
+    expect(ack.ok).toBe(false);
+    if (ack.ok) return;
+    expect(ack.error.code).toBe(code);
+    expect(ack.error.field).toBe(field);
+    expect(client.connected).toBe(true);
+  });
+
+  it("lets a viewer, not a role-less principal, follow the pipeline; unsubscribing is acked", async () => {
+    const viewer = await connect("viewer");
+    const ingestKey = await connect("ingest");
+    const pipeline = (client: Client) =>
+      new Promise<unknown>((resolve) => client.emit("pipeline:subscribe", resolve));
+    expect(await pipeline(viewer)).toEqual({ ok: true, stats: null });
+    expect(await pipeline(ingestKey)).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const unsubscribe = (request: unknown) =>
+      new Promise<unknown>((resolve) => viewer.emit("live:unsubscribe", request, resolve));
+    expect(await unsubscribe({ subscription: "api_requests|10s|" })).toEqual({ ok: true });
+    expect(await unsubscribe({ nope: 1 })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_request", field: "subscription" },
     });
-    const ack = await subscribe({ windowSeconds: 60 });
+  });
+
+  it("limits subscriptions per connection", async () => {
+    const client = await connect("viewer");
+    for (const metric of ["api_requests", "api_errors", "api_latency"])
+      expect((await subscribe(client, { metric, resolution: "10s" })).ok).toBe(true);
+    // Subscribing again to one already held is not a new subscription.
+    expect((await subscribe(client, { metric: "api_errors", resolution: "10s" })).ok).toBe(true);
+    expect(await subscribe(client, { metric: "signups", resolution: "10s" })).toMatchObject({
+      ok: false,
+      error: { code: "too_many_subscriptions" },
+    });
+  });
+
+  it("acks with a snapshot of the stored history, then pushes numbered coalesced updates", async () => {
+    const client = await connect("viewer");
+    const bystander = await connect("viewer");
+    const ack = await subscribe(client, { metric: "api_requests", resolution: "10s", groupBy: "route" });
     expect(ack.ok).toBe(true);
     if (!ack.ok) return;
-    expect(ack.snapshot.consumers).toEqual({ p: { batchSeq: 1, total: 1 } });
-    expect(ack.snapshot.rates).toEqual([
-      { t: Math.floor((now - 2000) / 1000) * 1000, type: "signup", count: 1 },
+    const { snapshot } = ack;
+    expect(snapshot.subscription).toBe("api_requests|10s|route");
+    expect(snapshot.watermark).toBe(T + 11_000);
+    expect(snapshot.buckets.map((b) => [b.bucketStart - T, b.groupKey, b.summary.count, b.state])).toEqual([
+      [0, "/cart", 2, "final"],
+      [10_000, "/pay", 1, "open"],
     ]);
+    const minute = await subscribe(client, { metric: "api_latency", resolution: "1m" });
+    expect(
+      minute.ok && minute.snapshot.buckets.map((b) => [b.groupKey, b.summary.count, b.summary.max]),
+    ).toEqual([["", 3, 30]]);
 
-    const updates: RatesUpdate[] = [];
-    client.on("rates:update", (update) => updates.push(update));
-    const batches: LiveBatch[] = [2, 3, 4].map((batchSeq) => ({
+    const updates: LiveUpdate[] = [];
+    client.on("live:update", (update) => {
+      if (update.subscription === snapshot.subscription) updates.push(update);
+    });
+    const seen: LiveUpdate[] = [];
+    bystander.on("live:update", (update) => seen.push(update));
+    void subscribe(bystander, { metric: 7 });
+    const summary = (count: number) => ({
+      ...(snapshot.buckets[1]?.summary ?? {
+        count: 0,
+        sum: 0,
+        avg: null,
+        min: null,
+        max: null,
+        p50: null,
+        p90: null,
+        p95: null,
+        p99: null,
+        distinct: 0,
+      }),
+      count,
+    });
+    const batches: LiveBatch[] = [4, 5, 6].map((batchSeq) => ({
       consumer: "p",
-      batchSeq,
-      total: batchSeq,
-      rates: [{ t: now, type: "signup", count: 1 }],
+      batchSeq: batchSeq - 2,
+      total: 3 + batchSeq,
       tooLateTotal: 0,
-      watermark: now - 5000,
-      buckets: [],
-      committedAt: now,
+      watermark: T + 11_000,
+      rates: [],
+      buckets: [
+        {
+          metric: "api_requests",
+          resolution: "10s",
+          bucketStart: T + 10_000,
+          groupKey: "/pay",
+          state: "open",
+          summary: summary(batchSeq - 2),
+        },
+      ],
+      committedAt: T,
     }));
     nc.publish(liveSubject, "garbage that must not reach clients");
     for (const batch of batches) nc.publish(liveSubject, JSON.stringify(batch));
-    await eventually(async () => (updates.flatMap((u) => u.batches).length === 3 ? true : undefined), 5_000);
-    expect(updates.flatMap((u) => u.batches)).toEqual(batches);
-    // Three publishes within one push interval arrive as one update.
-    expect(updates.length).toBeLessThanOrEqual(2);
+    const last = await eventually(
+      async () => updates.find((u) => u.buckets.some((b) => b.summary.count === 4)),
+      5_000,
+      "the last pushed batch",
+    );
+    expect(last.subscription).toBe("api_requests|10s|route");
+    expect(updates.map((u) => u.seq)).toEqual(updates.map((_, i) => snapshot.seq + i + 1));
+    // Three publishes within one push interval arrive as at most two updates.
+    expect(updates.filter((u) => u.buckets.length > 0).length).toBeLessThanOrEqual(2);
+    expect(seen).toEqual([]);
   });
 });

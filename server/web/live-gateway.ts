@@ -1,83 +1,186 @@
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import type pg from "pg";
 import type { Server, Socket } from "socket.io";
-import { LiveBatch, SubscribeRates, type ClientToServerEvents, type ServerToClientEvents } from "../contract";
-import { readRatesSnapshot } from "../db/live-queries";
+import type { Principal } from "../auth/guard";
+import type { SocketHandshake } from "../auth/socket";
+import {
+  LiveSubscribe,
+  LiveUnsubscribe,
+  MAX_SUBSCRIPTIONS_PER_CLIENT,
+  subscriptionId,
+  type ClientToServerEvents,
+  type LiveSubscribeAck,
+  type MetricBucket,
+  type MetricDefinition,
+  type ServerToClientEvents,
+  type SocketError,
+} from "../contract";
+import { UpdateCoalescer } from "../core/update-coalescer";
 import { errorFields, type Logger } from "../log";
+import type { LiveFeed } from "./live-feed";
+import type { PipelineSampler } from "./pipeline-sampler";
+import { userRoom } from "./session-revocation";
 
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+export interface SocketData {
+  principal: Principal;
+  subscriptions: Set<string>;
+}
+export type LiveServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type Authenticate = (handshake: SocketHandshake) => Promise<Principal | null>;
 
-const RATES_ROOM = "rates";
 /** At most 5 update pushes per second per subscription (DESIGN.md, "Serving"). */
 export const PUSH_INTERVAL_MS = 200;
+const PIPELINE_ROOM = "pipeline";
+const READY_TIMEOUT_MS = 10_000;
 
 export interface GatewayDeps {
   io: LiveServer;
-  nc: NatsConnection;
-  pool: pg.Pool;
-  liveSubject: string;
+  feed: LiveFeed;
+  definitions: () => readonly MetricDefinition[];
+  authenticate: Authenticate;
+  pipeline?: PipelineSampler;
   log: Logger;
-  now?: () => number;
+  maxSubscriptions?: number;
 }
 
+const refuse = (
+  code: SocketError["code"],
+  message: string,
+  field?: string,
+): { ok: false; error: SocketError } => ({
+  ok: false,
+  error: { code, message, ...(field ? { field } : {}) },
+});
+
 /**
- * Relays processor batches from core NATS to subscribed browsers. Every web instance
- * subscribes on its own, so any number of them can run behind a load balancer.
+ * Socket.IO side of the live view: authenticates the handshake, validates subscriptions,
+ * acks each with a snapshot from the feed's store, and pushes coalesced numbered updates to
+ * one room per subscription. Each web instance has its own feed from NATS.
  */
 export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
-  const { io, nc, log } = deps;
-  const now = deps.now ?? Date.now;
-  let pending: LiveBatch[] = [];
-  const subscription: Subscription = nc.subscribe(deps.liveSubject, {
-    callback: (error, message) => {
-      if (error) return log.warn("live subscription error", errorFields(error));
-      let body: unknown;
-      try {
-        body = message.json();
-      } catch {
-        body = undefined;
-      }
-      const parsed = LiveBatch.safeParse(body);
-      if (parsed.success) pending.push(parsed.data);
-      else log.warn("ignored malformed live batch", { subject: message.subject });
-    },
+  const { io, feed, log } = deps;
+  const coalescer = new UpdateCoalescer();
+  const limit = deps.maxSubscriptions ?? MAX_SUBSCRIPTIONS_PER_CLIENT;
+  const groupByOf = () => new Map(deps.definitions().map((d) => [d.name, d.groupBy]));
+  const roomOf = (bucket: MetricBucket, groups: Map<string, string | null>) =>
+    `${bucket.metric}|${bucket.resolution}|${bucket.groupKey === "" ? "" : (groups.get(bucket.metric) ?? "")}`;
+  const activeRooms = () =>
+    new Set([...io.sockets.adapter.rooms.keys()].filter((room) => room.includes("|")));
+
+  feed.onChange((buckets) => {
+    const groups = groupByOf();
+    for (const bucket of buckets) coalescer.add(roomOf(bucket, groups), bucket);
+  });
+  feed.onReseed(() => {
+    for (const room of activeRooms()) {
+      const [metric = "", resolution, groupBy] = room.split("|");
+      const parsed = LiveSubscribe.safeParse({ metric, resolution, ...(groupBy ? { groupBy } : {}) });
+      if (!parsed.success) continue;
+      for (const bucket of feed.store.select(metric, parsed.data.resolution, Boolean(groupBy)))
+        coalescer.add(room, bucket);
+    }
   });
   const timer = setInterval(() => {
-    if (pending.length === 0) return;
-    io.to(RATES_ROOM).emit("rates:update", { batches: pending });
-    pending = [];
+    feed.store.prune();
+    for (const update of coalescer.flush(activeRooms(), feed.store.watermark()))
+      io.to(update.subscription).emit("live:update", update);
   }, PUSH_INTERVAL_MS);
+  deps.pipeline?.onSample((stats) => io.to(PIPELINE_ROOM).emit("pipeline:update", stats));
 
-  io.on("connection", (socket: LiveSocket) => {
-    socket.on("rates:subscribe", async (request, ack) => {
-      if (typeof ack !== "function") return;
-      const parsed = SubscribeRates.safeParse(request ?? {});
-      if (!parsed.success) {
-        return ack({
-          ok: false,
-          error: { code: "invalid_request", message: parsed.error.issues[0]?.message ?? "invalid" },
-        });
-      }
-      // Join first: batches committed while the snapshot is read arrive as updates, and
-      // the client drops those the snapshot already contains (by batch sequence).
-      await socket.join(RATES_ROOM);
-      try {
-        const at = now();
-        const snapshot = await readRatesSnapshot(deps.pool, at - parsed.data.windowSeconds * 1000, at);
-        ack({ ok: true, snapshot });
-      } catch (error) {
-        log.warn("snapshot failed", errorFields(error));
-        ack({ ok: false, error: { code: "unavailable", message: "history is unavailable; retrying" } });
-      }
-    });
-    socket.on("rates:unsubscribe", () => void socket.leave(RATES_ROOM));
+  io.use((socket, next) => {
+    deps
+      .authenticate({ headers: socket.handshake.headers, auth: socket.handshake.auth })
+      .then((principal) => {
+        if (!principal) return next(new Error("unauthorized"));
+        socket.data.principal = principal;
+        socket.data.subscriptions = new Set();
+        next();
+      })
+      .catch((error: unknown) => {
+        log.warn("socket authentication failed", errorFields(error));
+        next(new Error("unauthorized"));
+      });
   });
 
-  return {
-    stop() {
-      clearInterval(timer);
-      subscription.unsubscribe();
-    },
+  const ready = () =>
+    Promise.race([
+      feed.ready.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READY_TIMEOUT_MS).unref()),
+    ]);
+
+  const subscribe = async (socket: LiveSocket, request: unknown): Promise<LiveSubscribeAck> => {
+    // Any signed-in role may watch live dashboards (viewer is the lowest).
+    if (!socket.data.principal?.role) return refuse("forbidden", "live dashboards need the viewer role");
+    const parsed = LiveSubscribe.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join(".") || undefined;
+      return refuse("invalid_request", `${field ?? "request"}: ${issue?.message ?? "invalid"}`, field);
+    }
+    const { metric, resolution, groupBy } = parsed.data;
+    const definition = deps.definitions().find((d) => d.name === metric && d.enabled);
+    if (!definition) return refuse("unknown_metric", `no enabled metric named "${metric}"`, "metric");
+    if (groupBy !== undefined && groupBy !== definition.groupBy) {
+      const allowed = definition.groupBy ? `only by "${definition.groupBy}"` : "not at all";
+      return refuse("invalid_request", `groupBy: ${metric} can be grouped ${allowed}`, "groupBy");
+    }
+    const id = subscriptionId(parsed.data);
+    const held = socket.data.subscriptions;
+    if (!held.has(id) && held.size >= limit)
+      return refuse("too_many_subscriptions", `at most ${limit} subscriptions per connection`);
+    if (!(await ready())) return refuse("unavailable", "live data is not available yet; retry shortly");
+    // Join and read in one synchronous step: every later change reaches the room as an
+    // update numbered above the snapshot's sequence.
+    held.add(id);
+    void socket.join(id);
+    return {
+      ok: true,
+      snapshot: {
+        subscription: id,
+        metric,
+        resolution,
+        groupBy: groupBy ?? null,
+        seq: coalescer.seq(id),
+        watermark: feed.store.watermark(),
+        buckets: feed.store.select(metric, resolution, groupBy !== undefined),
+        serverTime: Date.now(),
+      },
+    };
   };
+
+  io.on("connection", (socket: LiveSocket) => {
+    // Lets a change of this user's access cut the socket (session-revocation.ts).
+    void socket.join(userRoom(socket.data.principal.id));
+    socket.on("live:subscribe", (request, ack) => {
+      if (typeof ack !== "function") return;
+      subscribe(socket, request).then(ack, (error: unknown) => {
+        log.warn("subscribe failed", errorFields(error));
+        ack(refuse("unavailable", "subscription failed; retry shortly"));
+      });
+    });
+    socket.on("live:unsubscribe", (request, ack) => {
+      const parsed = LiveUnsubscribe.safeParse(request);
+      const answer = parsed.success
+        ? { ok: true as const }
+        : refuse("invalid_request", "subscription: must be a subscription id", "subscription");
+      if (parsed.success) {
+        socket.data.subscriptions.delete(parsed.data.subscription);
+        void socket.leave(parsed.data.subscription);
+      }
+      if (typeof ack === "function") ack(answer);
+    });
+    socket.on("pipeline:subscribe", (ack) => {
+      if (typeof ack !== "function") return;
+      if (!socket.data.principal?.role)
+        return ack(refuse("forbidden", "the pipeline panel needs the viewer role"));
+      void socket.join(PIPELINE_ROOM);
+      ack({ ok: true, stats: deps.pipeline?.latest() ?? null });
+    });
+  });
+
+  return { stop: () => clearInterval(timer) };
 }

@@ -6,13 +6,17 @@ import { Server } from "socket.io";
 import { authSecret, CLIENT_IP_HEADER } from "../auth/auth";
 import { clientIp, trustedProxies } from "../auth/client-ip";
 import { getAuth } from "../auth/principal";
-import { authenticateHandshake } from "../auth/socket";
+import { authenticateSocket } from "../auth/socket";
 import { loadConfig } from "../config";
 import { createLogger, errorFields } from "../log";
+import type { MetricDefinition } from "../contract";
+import { readLiveSeed } from "../db/live-seed";
+import { loadDefinitions } from "../db/metric-definitions";
+import { startLiveFeed } from "./live-feed";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
+import { startPipelineSampler } from "./pipeline-sampler";
 import { getWebServices, liveSubject } from "./services";
 import { disconnectRevokedSockets } from "./session-revocation";
-import { requireSignedIn } from "./socket-auth";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -43,16 +47,38 @@ async function main() {
     void handle(req, res);
   });
   const io: LiveServer = new Server(server, { path: "/socket.io", serveClient: false });
-  // The handshake carries the session cookie: anonymous or disabled users never connect.
-  requireSignedIn(io, authenticateHandshake, log);
-  const revocations = disconnectRevokedSockets(services.nc, config, io);
-  const gateway = startLiveGateway({
-    io,
+  const pool = services.db.pool;
+  let definitions: readonly MetricDefinition[] = (await loadDefinitions(pool)).definitions;
+  const refresher = setInterval(() => {
+    loadDefinitions(pool).then(
+      (loaded) => (definitions = loaded.definitions),
+      (error: unknown) => log.warn("could not reload metric definitions", errorFields(error)),
+    );
+  }, config.METRIC_DEFINITIONS_REFRESH_MS);
+  const feed = startLiveFeed({
     nc: services.nc,
-    pool: services.db.pool,
     liveSubject: liveSubject(config),
+    readSeed: async () =>
+      readLiveSeed(pool, (await loadDefinitions(pool)).definitions, config.NOWCAST_OUT_OF_ORDERNESS_MS),
     log,
   });
+  const pipeline = startPipelineSampler({
+    nc: services.nc,
+    pool,
+    namespace: config.NOWCAST_NAMESPACE,
+    outOfOrdernessMs: config.NOWCAST_OUT_OF_ORDERNESS_MS,
+    log,
+  });
+  const gateway = startLiveGateway({
+    io,
+    feed,
+    definitions: () => definitions,
+    authenticate: authenticateSocket,
+    pipeline,
+    log,
+  });
+  // A user whose access changes (disabled, role, password) has its sockets cut on every instance.
+  const revocations = disconnectRevokedSockets(services.nc, config, io);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -63,8 +89,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info("stopping", { signal });
+    clearInterval(refresher);
     gateway.stop();
     revocations.stop();
+    pipeline.stop();
+    feed.stop();
     io.close();
     server.close();
     await services.close();

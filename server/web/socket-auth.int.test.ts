@@ -5,10 +5,13 @@ import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
+import type { ClientToServerEvents } from "../contract";
 import type { Auth } from "../auth/auth";
 import { getAuth } from "../auth/principal";
 import { seedUsers } from "../auth/seed";
-import { authenticateHandshake } from "../auth/socket";
+import { authenticateSocket } from "../auth/socket";
+import { loadDefinitions } from "../db/metric-definitions";
+import { readLiveSeed } from "../db/live-seed";
 import { createLogger } from "../log";
 import { request, signIn } from "../testing/auth";
 import {
@@ -19,15 +22,18 @@ import {
   uniqueName,
   type TestDatabase,
 } from "../testing/harness";
-import { getWebServices } from "./services";
+import { startLiveFeed, type LiveFeed } from "./live-feed";
+import { startLiveGateway, type LiveServer } from "./live-gateway";
+import { getWebServices, liveSubject } from "./services";
 import { disconnectRevokedSockets } from "./session-revocation";
-import { requireSignedIn } from "./socket-auth";
 
 const namespace = uniqueName("tsock");
 let database: TestDatabase;
 let auth: Auth;
 let http: HttpServer;
-let io: Server;
+let io: LiveServer;
+let feed: LiveFeed;
+let stopGateway: () => void;
 let url: string;
 let stopRevocations: () => void;
 const passwords: Record<string, string> = {};
@@ -44,7 +50,22 @@ beforeAll(async () => {
     passwords[user.email] = user.password ?? "";
   http = createServer();
   io = new Server(http);
-  requireSignedIn(io, authenticateHandshake, createLogger("test", "error"));
+  const log = createLogger("test", "error");
+  const { definitions } = await loadDefinitions(services.db.pool);
+  feed = startLiveFeed({
+    nc: services.nc,
+    liveSubject: liveSubject(services.config),
+    readSeed: () => readLiveSeed(services.db.pool, definitions, 5_000),
+    log,
+  });
+  // The production gateway with the production handshake check.
+  stopGateway = startLiveGateway({
+    io,
+    feed,
+    definitions: () => definitions,
+    authenticate: authenticateSocket,
+    log,
+  }).stop;
   stopRevocations = disconnectRevokedSockets(services.nc, services.config, io).stop;
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -53,6 +74,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const socket of sockets) socket.close();
   stopRevocations?.();
+  stopGateway?.();
+  feed?.stop();
   await io?.close();
   await (await getWebServices().catch(() => null))?.close();
   await deleteNamespace(namespace);
@@ -82,10 +105,26 @@ describe("Socket.IO handshake", () => {
     expect((await attempt({ authorization: `Bearer ${secret}` })).outcome).toBe("unauthorized");
   });
 
-  it("accepts every role's session cookie", async () => {
+  it("accepts every role's session cookie, and every role may use every client event", async () => {
     for (const [i, email] of ["viewer@example.com", "analyst@example.com", "admin@example.com"].entries()) {
       const { cookie } = await signIn(auth, email, passwords[email] ?? "", `10.4.0.${i + 1}`);
-      expect((await attempt({ cookie: cookie ?? "" })).outcome, email).toBe("connected");
+      const { outcome, socket } = await attempt({ cookie: cookie ?? "" });
+      expect(outcome, email).toBe("connected");
+      // The socket access table: every client → server event and the lowest role that may use it.
+      // Typed by the contract: a new client event without an entry here does not compile.
+      const events: Record<keyof ClientToServerEvents, () => Promise<{ ok: boolean }>> = {
+        "live:subscribe": () =>
+          new Promise((resolve) =>
+            socket.emit("live:subscribe", { metric: "page_views", resolution: "10s" }, resolve),
+          ),
+        "live:unsubscribe": () =>
+          new Promise((resolve) =>
+            socket.emit("live:unsubscribe", { subscription: "page_views|10s|" }, resolve),
+          ),
+        "pipeline:subscribe": () => new Promise((resolve) => socket.emit("pipeline:subscribe", resolve)),
+      };
+      for (const [event, use] of Object.entries(events))
+        expect((await use()).ok, `${email} ${event}`).toBe(true);
     }
   });
 

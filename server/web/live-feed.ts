@@ -1,0 +1,111 @@
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { LiveBatch, type MetricBucket } from "../contract";
+import { LiveStore, type LiveSeed } from "../core/live-store";
+import { errorFields, type Logger } from "../log";
+
+export interface LiveFeedDeps {
+  nc: NatsConnection;
+  liveSubject: string;
+  /** Reads a consistent starting point (checkpoints + buckets) from Postgres. */
+  readSeed: () => Promise<LiveSeed>;
+  log: Logger;
+  retryMs?: number;
+}
+
+export interface LiveFeed {
+  store: LiveStore;
+  /** Resolves once the store holds a seed (the first one; re-seeds do not block readers). */
+  ready: Promise<void>;
+  /** Buckets changed by an applied batch. */
+  onChange(listener: (buckets: readonly MetricBucket[]) => void): void;
+  /** The store was re-seeded after a gap: every bucket may have changed. */
+  onReseed(listener: () => void): void;
+  stop(): void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Keeps a LiveStore current from the processors' batches on core NATS. Subscribes first and
+ * buffers, then seeds from Postgres, then applies the buffer: batches the seed already holds
+ * are dropped by sequence, so nothing is lost or counted twice. A skipped sequence (a lost
+ * NATS message) triggers a re-seed.
+ */
+export function startLiveFeed(deps: LiveFeedDeps): LiveFeed {
+  const { log } = deps;
+  const store = new LiveStore();
+  const changeListeners: ((buckets: readonly MetricBucket[]) => void)[] = [];
+  const reseedListeners: (() => void)[] = [];
+  // Batches that arrive while a seed is read; null while batches are applied directly.
+  let buffer: LiveBatch[] | null = [];
+  let seeding = false;
+  let stopped = false;
+  let seeded = false;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const apply = (batch: LiveBatch) => {
+    const outcome = store.apply(batch);
+    if (outcome.kind === "stale") return;
+    for (const listener of changeListeners) listener(outcome.touched);
+    if (outcome.kind === "gap") {
+      log.warn("live batch sequence gap; re-seeding", { consumer: batch.consumer, batchSeq: batch.batchSeq });
+      void reseed();
+    }
+  };
+
+  const reseed = async () => {
+    if (seeding) return;
+    seeding = true;
+    buffer ??= [];
+    while (!stopped) {
+      try {
+        const seed = await deps.readSeed();
+        store.seed(seed);
+        break;
+      } catch (error) {
+        log.warn("could not read the live seed; retrying", errorFields(error));
+        await sleep(deps.retryMs ?? 2_000);
+      }
+    }
+    const pending = buffer ?? [];
+    buffer = null;
+    seeding = false;
+    if (seeded) for (const listener of reseedListeners) listener();
+    seeded = true;
+    markReady();
+    for (const batch of pending) apply(batch);
+  };
+
+  const subscription: Subscription = deps.nc.subscribe(deps.liveSubject, {
+    callback: (error, message) => {
+      if (error) return log.warn("live subscription error", errorFields(error));
+      let body: unknown;
+      try {
+        body = message.json();
+      } catch {
+        body = undefined;
+      }
+      const parsed = LiveBatch.safeParse(body);
+      if (!parsed.success) return log.warn("ignored malformed live batch", { subject: message.subject });
+      if (buffer) buffer.push(parsed.data);
+      else apply(parsed.data);
+    },
+  });
+  // The subscription must be registered at the server before the seed is read.
+  void deps.nc
+    .flush()
+    .catch(() => undefined)
+    .then(() => reseed());
+
+  return {
+    store,
+    ready,
+    onChange: (listener) => void changeListeners.push(listener),
+    onReseed: (listener) => void reseedListeners.push(listener),
+    stop() {
+      stopped = true;
+      subscription.unsubscribe();
+    },
+  };
+}
