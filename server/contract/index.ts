@@ -5,3 +5,4 @@ export * from "./validate";
 export * from "./api";
 export * from "./live";
 export * from "./metrics";
+export * from "./history";

@@ -6,6 +6,7 @@ import {
   hllEstimate,
   hllFromBytes,
   hllIsEmpty,
+  hllMergeBytesInto,
   hllMergeInto,
   hllToBytes,
   type Hll,
@@ -170,17 +171,42 @@ export function deserializeState(row: SerializedState): AggregateState {
   };
 }
 
-function sketchFromBytes(bytes: Uint8Array): QuantileSketch {
+function sketchFromBytes(bytes: Uint8Array, fresh = true): QuantileSketch {
   const decoded = readBytes("quantile", () => LogCollapsingLowestDenseDDSketch.fromProto(bytes));
   // Same gamma and index offset as ours, or its bins mean other values.
   const sameMapping = [0, 1000].every(
     (key) => Math.abs(decoded.mapping.value(key) / REFERENCE_MAPPING.value(key) - 1) < 1e-12,
   );
   if (!sameMapping) throw new AggregateStateError(`quantile sketch has gamma ${decoded.mapping.gamma}`);
-  // Refold into a fresh sketch so it has our bin limit and exact mapping again.
+  return fresh ? refold(decoded) : decoded;
+}
+
+/** A fresh sketch with our bin limit and exact mapping holding the bins of `decoded`. */
+function refold(decoded: QuantileSketch): QuantileSketch {
   const sketch = newSketch();
   foldSketch(sketch, decoded);
   return sketch;
+}
+
+/**
+ * Folds a stored state into `target` without building an intermediate state: the history
+ * API merges thousands of rows per request, so this skips one sketch copy per row.
+ */
+export function mergeSerializedInto(target: AggregateState, row: SerializedState): void {
+  target.count += row.count;
+  target.sum += row.sum;
+  if (row.min !== null && (target.min === null || row.min < target.min)) target.min = row.min;
+  if (row.max !== null && (target.max === null || row.max > target.max)) target.max = row.max;
+  const { quantiles, distinct } = row;
+  if (quantiles) {
+    const decoded = sketchFromBytes(quantiles, false);
+    if (target.quantiles) foldSketch(target.quantiles, decoded);
+    else target.quantiles = refold(decoded);
+  }
+  if (distinct) {
+    const into = (target.distinct ??= emptyHll());
+    readBytes("distinct", () => hllMergeBytesInto(into, distinct));
+  }
 }
 
 function readBytes<T>(what: string, read: () => T): T {
