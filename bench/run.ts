@@ -68,7 +68,16 @@ function gitCommit(): string | null {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const caseAt = argv.indexOf("--case");
+  if (caseAt >= 0) {
+    const name = argv[caseAt + 1];
+    const rest = argv.filter((_, i) => i !== caseAt && i !== caseAt + 1);
+    if (name !== "history") throw new Error(`unknown --case ${name ?? ""} (known: history)`);
+    const { runHistoryBench } = await import("./history/run");
+    return runHistoryBench(rest);
+  }
+  const args = parseArgs(argv);
   if (args.help) {
     console.log(USAGE);
     return;

@@ -46,14 +46,15 @@ export function assembleSeries(input: HistoryInput & { step: Step; groupBy: stri
   const { boundaries, tz, watermark, groupBy } = input;
   const merged = mergeRows(boundaries, input.rows);
   const { order, groups } = groupBy ? topGroups(merged, input.limit) : { order: [""], groups: merged };
+  // Zone offsets are looked up once per boundary, not once per point.
+  const labels = boundaries.map((b) => formatInZone(b, tz));
   const points: SeriesPoint[] = [];
   for (let i = 0; i + 1 < boundaries.length; i++) {
-    const start = boundaries[i] ?? 0;
-    const end = boundaries[i + 1] ?? start;
+    const end = boundaries[i + 1] ?? 0;
     for (const group of order) {
       points.push({
-        t: formatInZone(start, tz),
-        end: formatInZone(end, tz),
+        t: labels[i] ?? "",
+        end: labels[i + 1] ?? "",
         ...(groupBy ? { group } : {}),
         ...figures(groups.get(group)?.[i], end, watermark),
       });

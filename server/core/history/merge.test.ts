@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addValue, emptyState, serializeState, summarize } from "../aggregate-state";
+import { addValue, emptyState, finishAccumulator, serializeState, summarize } from "../aggregate-state";
 import { seededRandom } from "../../testing/seeded-random";
 import { bucketIndex, mergeRows, pointState, topGroups, type StoredRow } from "./merge";
 import { compactStates } from "./compact";
@@ -31,7 +31,7 @@ describe("mergeRows", () => {
     const values = Array.from({ length: 5000 }, () => Math.exp(random.next() * 6));
     const rows = [0, 1, 2, 3, 4].map((i) => row(i * MIN, "", values.slice(i * 1000, (i + 1) * 1000)));
     const merged = mergeRows([0, 5 * MIN], rows).get("")?.[0];
-    const summary = summarize(merged?.state ?? emptyState());
+    const summary = summarize(merged ? finishAccumulator(merged.merged) : emptyState());
     const sorted = [...values].sort((a, b) => a - b);
     expect(summary.count).toBe(5000);
     expect(summary.sum).toBeCloseTo(
@@ -68,8 +68,8 @@ describe("topGroups", () => {
     const { order, groups } = topGroups(mergeRows([0, MIN, 2 * MIN], rows), 2);
     expect(order).toEqual(["a", "b", "(other)"]); // d ties b on count 2; b wins by name
     const other = groups.get("(other)") ?? [];
-    expect(other.map((b) => summarize(b.state).count)).toEqual([1, 2]);
-    expect(other.map((b) => summarize(b.state).max)).toEqual([100, 2000]);
+    expect(other.map((b) => summarize(finishAccumulator(b.merged)).count)).toEqual([1, 2]);
+    expect(other.map((b) => summarize(finishAccumulator(b.merged)).max)).toEqual([100, 2000]);
   });
 
   it("adds no (other) when every group fits", () => {
@@ -106,4 +106,44 @@ describe("compactStates", () => {
       [3_600_000, "y", 2, 152],
     ]);
   });
+});
+
+describe("accumulateSerialized (fast path of mergeRows)", () => {
+  it("gives the same state as deserializing and merging, including negative and zero values", async () => {
+    const { deserializeState, mergeStates, accumulateSerialized, emptyAccumulator, finishAccumulator } =
+      await import("../aggregate-state");
+    const random = seededRandom(99);
+    const parts = [0, 1, 2].map(() => {
+      const state = emptyState();
+      for (let i = 0; i < 300; i++)
+        addValue(state, random.chance(0.1) ? 0 : (random.next() - 0.3) * 1000, `k${random.int(1, 500)}`);
+      return state;
+    });
+    const slow = parts.map((p) => deserializeState(serializeState(p))).reduce(mergeStates);
+    const accumulator = emptyAccumulator();
+    for (const p of parts) accumulateSerialized(accumulator, serializeState(p));
+    const fast = finishAccumulator(accumulator);
+    expect(summarize(fast)).toEqual(summarize(slow));
+    expect(fast.quantiles?.count).toBe(900);
+  });
+});
+
+describe("summarizeAccumulator", () => {
+  it.each([1, 2, 3, 4])(
+    "equals summarize of the built sketch (seed %i, mixed signs, zeros)",
+    async (seed) => {
+      const { accumulateSerialized, emptyAccumulator, summarizeAccumulator } =
+        await import("../aggregate-state");
+      const random = seededRandom(seed);
+      const accumulator = emptyAccumulator();
+      for (let part = 0; part < 4; part++) {
+        const state = emptyState();
+        const n = random.int(1, 400);
+        for (let i = 0; i < n; i++)
+          addValue(state, random.chance(0.05) ? 0 : (random.next() - 0.2) * 10 ** random.int(0, 4));
+        accumulateSerialized(accumulator, serializeState(state));
+      }
+      expect(summarizeAccumulator(accumulator)).toEqual(summarize(finishAccumulator(accumulator)));
+    },
+  );
 });

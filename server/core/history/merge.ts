@@ -1,5 +1,11 @@
-import { emptyState, mergeInto, mergeSerializedInto, summarize } from "../aggregate-state";
-import type { AggregateState, SerializedState } from "../aggregate-state";
+import {
+  accumulateSerialized,
+  emptyAccumulator,
+  mergeAccumulators,
+  summarizeAccumulator,
+  type SerializedState,
+  type StateAccumulator,
+} from "../aggregate-state";
 import { OTHER_GROUP } from "../../contract/history";
 import type { BucketState, Summary } from "../../contract/live";
 
@@ -13,7 +19,7 @@ export interface StoredRow {
 
 /** Merged state of one bucket of one group. */
 export interface BucketAccumulator {
-  state: AggregateState;
+  merged: StateAccumulator;
   revised: boolean;
 }
 
@@ -33,7 +39,7 @@ export function bucketIndex(boundaries: readonly number[], ts: number): number {
   return lo;
 }
 
-const emptyBucket = (): BucketAccumulator => ({ state: emptyState(), revised: false });
+const emptyBucket = (): BucketAccumulator => ({ merged: emptyAccumulator(), revised: false });
 
 /** Merges rows of any tiers into their buckets; rows outside the boundaries are ignored. */
 export function mergeRows(boundaries: readonly number[], rows: Iterable<StoredRow>): GroupedBuckets {
@@ -48,7 +54,7 @@ export function mergeRows(boundaries: readonly number[], rows: Iterable<StoredRo
       groups.set(row.groupKey, series);
     }
     const bucket = series[index] ?? emptyBucket();
-    mergeSerializedInto(bucket.state, row.state);
+    accumulateSerialized(bucket.merged, row.state);
     if (row.revisions > 0) bucket.revised = true;
   }
   return groups;
@@ -65,7 +71,7 @@ export function topGroups(
 ): { order: string[]; groups: GroupedBuckets } {
   const totals = [...groups].map(([key, series]) => ({
     key,
-    count: series.reduce((sum, bucket) => sum + bucket.state.count, 0),
+    count: series.reduce((sum, bucket) => sum + bucket.merged.state.count, 0),
   }));
   totals.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const kept = totals.slice(0, limit).map((t) => t.key);
@@ -78,7 +84,7 @@ export function topGroups(
     (groups.get(key) ?? []).forEach((bucket, i) => {
       const into = other[i];
       if (!into) return;
-      mergeInto(into.state, bucket.state);
+      mergeAccumulators(into.merged, bucket.merged);
       into.revised ||= bucket.revised;
     });
   }
@@ -99,5 +105,8 @@ export function figures(
   watermark: number | null,
 ): Summary & { state: BucketState } {
   const accumulated = bucket ?? emptyBucket();
-  return { ...summarize(accumulated.state), state: pointState(end, watermark, accumulated.revised) };
+  return {
+    ...summarizeAccumulator(accumulated.merged),
+    state: pointState(end, watermark, accumulated.revised),
+  };
 }
