@@ -63,7 +63,7 @@ export function buildReportTable(
       cells.push(
         formatNumber(old),
         formatNumber(change),
-        old ? formatNumber(((change ?? 0) / old) * 100) : "",
+        change !== null && old ? formatNumber((change / old) * 100) : "",
       );
     }
     return cells;
