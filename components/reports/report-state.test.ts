@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  fromLocalInput,
+  toLocalInput,
   parseReportState,
   presetRange,
   previousPeriod,
@@ -67,5 +69,21 @@ describe("ranges", () => {
 
   it("takes the previous period of the same length", () => {
     expect(previousPeriod(100, 250)).toEqual({ from: -50, to: 100 });
+  });
+});
+
+describe("datetime-local inputs in a zone", () => {
+  it.each([
+    ["2026-03-08T00:00", "Asia/Kolkata", "2026-03-07T18:30:00.000Z"],
+    ["2026-03-08T03:00", "America/New_York", "2026-03-08T07:00:00.000Z"],
+    ["2026-11-01T00:00", "UTC", "2026-11-01T00:00:00.000Z"],
+  ])("%s in %s is %s and back", (text, tz, iso) => {
+    const ms = fromLocalInput(text, tz);
+    expect(new Date(ms ?? 0).toISOString()).toBe(iso);
+    expect(toLocalInput(ms ?? 0, tz)).toBe(text);
+  });
+
+  it("refuses incomplete input", () => {
+    expect(fromLocalInput("2026-03-08", "UTC")).toBeNull();
   });
 });

@@ -1,3 +1,5 @@
+import { TZDate } from "@date-fns/tz";
+import { format } from "date-fns";
 import { STEPS, isTimeZone, type Step } from "../../server/contract/history";
 
 /** Everything that defines a report view; it lives in the URL so a link reproduces it. */
@@ -87,4 +89,18 @@ export function reportSearch(state: ReportState): string {
 /** The period just before [from, to), of the same length, for "compare with previous period". */
 export function previousPeriod(from: number, to: number): { from: number; to: number } {
   return { from: from - (to - from), to: from };
+}
+
+/** Value of a `datetime-local` input showing `ms` in `tz`. */
+export function toLocalInput(ms: number, tz: string): string {
+  return format(new TZDate(ms, tz), "yyyy-MM-dd'T'HH:mm");
+}
+
+/** The instant a `datetime-local` value means in `tz`, or null when it is not a full date and time. */
+export function fromLocalInput(text: string, tz: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text);
+  if (!match) return null;
+  const [y, mo, d, h, mi] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const ms = new TZDate(y, mo - 1, d, h, mi, tz).getTime();
+  return Number.isFinite(ms) ? ms : null;
 }
