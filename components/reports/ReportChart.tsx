@@ -37,7 +37,7 @@ export function ReportChart({ rows, keys, compare }: Props) {
           const lines = [
             <Line
               key={key}
-              type="monotone"
+              type="linear"
               dataKey={key}
               stroke={color}
               dot={false}
@@ -49,7 +49,7 @@ export function ReportChart({ rows, keys, compare }: Props) {
             lines.push(
               <Line
                 key={`${key} (previous)`}
-                type="monotone"
+                type="linear"
                 dataKey={`${key} (previous)`}
                 stroke={color}
                 strokeDasharray="5 4"

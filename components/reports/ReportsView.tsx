@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { SeriesResponse } from "../../server/contract/history";
 import { ReportChart } from "./ReportChart";
 import { ReportControls } from "./ReportControls";
@@ -51,8 +51,15 @@ function Report({ browserZone }: { browserZone: string }) {
   const stat: Stat = search.get("stat") ? state.stat : (definition?.aggregation ?? "count");
   const view: ReportState = { ...state, stat };
 
+  // Changes apply through the URL. Two changes before it re-renders must not drop the first:
+  // build on the last requested state while the URL is still the one it was requested from.
+  const searchText = search.toString();
+  const pending = useRef<{ from: string; state: ReportState } | null>(null);
   const update = (patch: Partial<ReportState>) => {
-    router.replace(`${pathname}?${reportSearch({ ...view, ...patch })}`, { scroll: false });
+    const base = pending.current?.from === searchText ? pending.current.state : view;
+    const next = { ...base, ...patch };
+    pending.current = { from: searchText, state: next };
+    router.replace(`${pathname}?${reportSearch(next)}`, { scroll: false });
   };
   const firstMetric = definitions[0]?.name;
   useEffect(() => {
