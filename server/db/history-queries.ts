@@ -33,15 +33,20 @@ const GROUP_FILTER: Record<GroupSelection, string> = {
   both: "TRUE",
 };
 
-// One range join per tier segment: the planner walks the primary key
-// (metric, resolution, bucket_start, group_key) once per segment.
+// One index range scan per tier segment, on the primary key (metric, resolution,
+// bucket_start, group_key). The LATERAL subquery with OFFSET 0 keeps it that way: as a plain
+// join the planner hashes the segments and scans the whole table (0.9 s instead of 10 ms at
+// 180 segments over 1.2 M rows).
 const rowsSql = (groups: GroupSelection) => `
 SELECT (extract(epoch FROM r.bucket_start) * 1000)::float8 AS bucket, r.group_key,
        r.count::float8 AS count, r.sum, r.min, r.max, r.quantiles, r.distinct_sketch, r.revisions
 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(res, a, b)
-JOIN metric_rollups r
-  ON r.metric = $1 AND r.resolution = s.res AND r.bucket_start >= s.a AND r.bucket_start < s.b
-WHERE ${GROUP_FILTER[groups]}`;
+CROSS JOIN LATERAL (
+  SELECT * FROM metric_rollups r
+  WHERE r.metric = $1 AND r.resolution = s.res AND r.bucket_start >= s.a AND r.bucket_start < s.b
+    AND ${GROUP_FILTER[groups]}
+  OFFSET 0
+) r`;
 
 interface RowColumns {
   bucket: number;

@@ -63,8 +63,6 @@ export async function querySeries(
   name: string,
   query: SeriesQuery,
 ): Promise<SeriesResponse> {
-  const definition = await findDefinition(deps.pool, name);
-  if (query.groupBy) checkGroupAttr(definition, query.groupBy, "groupBy");
   const step = query.step === "auto" ? autoStep(query.from, query.to) : query.step;
   const boundaries = bucketBoundaries(query.from, query.to, step, query.tz, MAX_BUCKETS);
   if (!boundaries) {
@@ -77,10 +75,13 @@ export async function querySeries(
   const start = boundaries[0] ?? query.from;
   const end = boundaries[boundaries.length - 1] ?? query.to;
   const window = periodWindow(start, end);
-  const [compacted, watermark] = await Promise.all([
+  // Independent reads in parallel: each is one round trip.
+  const [definition, compacted, watermark] = await Promise.all([
+    findDefinition(deps.pool, name),
     readCompactedPeriods(deps.pool, window.from, window.to),
     watermarkOf(deps),
   ]);
+  if (query.groupBy) checkGroupAttr(definition, query.groupBy, "groupBy");
   const segments = coverBuckets(boundaries, compacted);
   const rows = await readCoverRows(deps.pool, name, segments, query.groupBy ? "per-group" : "all-groups");
   return assembleSeries({

@@ -6,7 +6,7 @@ import type {
   Step,
 } from "../../contract/history";
 import type { MetricDefinition } from "../../contract/metrics";
-import { formatInZone } from "./buckets";
+import { formatInZone, offsetReader } from "./buckets";
 import { figures, mergeRows, topGroups, type StoredRow } from "./merge";
 
 /** Everything a series or breakdown answer is computed from (no I/O, no clock). */
@@ -47,7 +47,8 @@ export function assembleSeries(input: HistoryInput & { step: Step; groupBy: stri
   const merged = mergeRows(boundaries, input.rows);
   const { order, groups } = groupBy ? topGroups(merged, input.limit) : { order: [""], groups: merged };
   // Zone offsets are looked up once per boundary, not once per point.
-  const labels = boundaries.map((b) => formatInZone(b, tz));
+  const offsetAt = offsetReader(tz);
+  const labels = boundaries.map((b) => formatInZone(b, tz, offsetAt));
   const points: SeriesPoint[] = [];
   for (let i = 0; i + 1 < boundaries.length; i++) {
     const end = boundaries[i + 1] ?? 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignDown, autoStep, bucketBoundaries, formatInZone } from "./buckets";
+import { alignDown, autoStep, bucketBoundaries, formatInZone, offsetReader } from "./buckets";
 
 const H = 3_600_000;
 const utc = (iso: string) => Date.parse(iso);
@@ -101,5 +101,25 @@ describe("autoStep", () => {
     [400 * 24 * H, "1d"],
   ] as const)("%d ms → %s", (span, step) => {
     expect(autoStep(0, span)).toBe(step);
+  });
+});
+
+describe("formatInZone with looked-up offsets", () => {
+  it.each(["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Asia/Kathmandu"])(
+    "matches TZDate text in %s every 20 minutes across a year",
+    (tz) => {
+      const offsetAt = offsetReader(tz);
+      for (let ts = utc("2026-01-01T00:00:00Z"); ts < utc("2027-01-01T00:00:00Z"); ts += 20 * 60_000) {
+        const fast = formatInZone(ts, tz, offsetAt);
+        if (fast !== formatInZone(ts, tz)) expect(fast).toBe(formatInZone(ts, tz));
+      }
+    },
+  );
+
+  it("keeps Lord Howe's 30-minute DST shift on local hour boundaries", () => {
+    const tz = "Australia/Lord_Howe";
+    const boundaries =
+      bucketBoundaries(utc("2026-04-04T13:00:00Z"), utc("2026-04-04T18:00:00Z"), "1h", tz, 100) ?? [];
+    for (const b of boundaries) expect(formatInZone(b, tz).slice(14, 16)).toBe("00");
   });
 });
