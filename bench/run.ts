@@ -69,13 +69,19 @@ function gitCommit(): string | null {
 }
 
 async function main(): Promise<void> {
-  const caseIndex = process.argv.indexOf("--case");
-  if (caseIndex !== -1) {
-    const name = process.argv[caseIndex + 1];
-    if (name !== "fanout") throw new Error(`unknown bench case "${name ?? ""}" (known: fanout)`);
-    return runFanout(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const caseAt = argv.indexOf("--case");
+  if (caseAt >= 0) {
+    const name = argv[caseAt + 1];
+    const rest = argv.filter((_, i) => i !== caseAt && i !== caseAt + 1);
+    if (name === "fanout") return runFanout(argv);
+    if (name === "history") {
+      const { runHistoryBench } = await import("./history/run");
+      return runHistoryBench(rest);
+    }
+    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history)`);
   }
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(argv);
   if (args.help) {
     console.log(USAGE);
     return;

@@ -24,13 +24,13 @@ test.describe("signed out", () => {
   test.use({ storageState: { cookies: [], origins: [] } });
 
   test("a protected page sends you to sign-in and back afterwards", async ({ page }) => {
-    await page.goto(url("/admin/audit"));
-    await expect(page).toHaveURL(/\/sign-in\?next=%2Fadmin%2Faudit$/);
+    await page.goto(url("/admin/audit?shared=link"));
+    await expect(page).toHaveURL(/\/sign-in\?next=%2Fadmin%2Faudit%3Fshared%3Dlink$/);
     await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Nowcast"]);
     await page.getByLabel("Email").fill("admin@example.com");
     await page.getByLabel("Password").fill(E2E_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/admin\/audit$/);
+    await expect(page).toHaveURL(/\/admin\/audit\?shared=link$/);
     await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   });
 

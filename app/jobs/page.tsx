@@ -5,6 +5,6 @@ export const metadata = { title: "Jobs · Nowcast" };
 export const dynamic = "force-dynamic";
 
 export default async function JobsPage() {
-  await requirePageRole("analyst", "/jobs");
+  await requirePageRole("analyst");
   return <JobsView />;
 }

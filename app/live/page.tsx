@@ -9,7 +9,7 @@ export default async function LivePage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  await requirePageRole("viewer", "/live");
+  await requirePageRole("viewer");
   const params = await searchParams;
   const theme = params.theme === "light" || params.theme === "dark" ? params.theme : null;
   return <LiveDashboard kiosk={params.kiosk === "1"} theme={theme} />;

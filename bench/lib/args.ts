@@ -37,6 +37,8 @@ export const USAGE = `Usage: npx tsx bench/run.ts [flags]
                          (memory bound check: processor RSS must stay flat)
   --seed N               traffic generator seed                                [42]
   --label TEXT           free-text label stored in the JSON result
+  --case history         run the history benchmark instead (see bench/history/run.ts;
+                         npm run bench -- --case history --help-less flags there)
   --help                 this text
 
   --case fanout          instead: the live fan-out case (1000 Socket.IO clients in a child

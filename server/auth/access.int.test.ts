@@ -39,6 +39,9 @@ const ACCESS: Record<string, Rule> = {
   "GET /api/admin/audit": { role: "admin" },
   "GET /api/jobs": { role: "analyst", apiKey: "read" },
   "GET /api/live/metrics": { role: "viewer", apiKey: "read" },
+  "GET /api/metrics": { role: "viewer", apiKey: "read" },
+  "GET /api/metrics/[name]/series": { role: "analyst", apiKey: "read" },
+  "GET /api/metrics/[name]/breakdown": { role: "analyst", apiKey: "read" },
 };
 
 const APP_DIR = path.resolve(import.meta.dirname, "..", "..", "app");

@@ -11,7 +11,7 @@ export async function currentUser(): Promise<Principal | null> {
 
 /**
  * Server-component check at the top of every page: anonymous users go to /sign-in (and come
- * back afterwards), a signed-in user without the role gets the 403 page.
+ * back to the same path and query afterwards), a signed-in user without the role gets the 403 page.
  */
 export async function requirePageRole(role: Role, path?: string): Promise<Principal> {
   const user = await currentUser();

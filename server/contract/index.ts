@@ -8,3 +8,4 @@ export * from "./metrics";
 export * from "./auth";
 export * from "./jobs";
 export * from "./socket";
+export * from "./history";

@@ -6,10 +6,12 @@ import {
   hllEstimate,
   hllFromBytes,
   hllIsEmpty,
+  hllMergeBytesInto,
   hllMergeInto,
   hllToBytes,
   type Hll,
 } from "./hll";
+import { emptyBins, foldSketchBytes, readMappingOf, type SketchBins } from "./sketch-bins";
 
 /**
  * DDSketch with ≤ 1 % relative error. The collapsing-lowest variant caps each store at 2048
@@ -69,6 +71,7 @@ export class AggregateStateError extends Error {
 const newSketch = (): QuantileSketch =>
   new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
 const REFERENCE_MAPPING = newSketch().mapping;
+const REFERENCE_PROTO_MAPPING = readMappingOf(newSketch().toProto());
 
 export function emptyState(): AggregateState {
   return { count: 0, sum: 0, min: null, max: null, quantiles: null, distinct: null };
@@ -177,10 +180,68 @@ function sketchFromBytes(bytes: Uint8Array): QuantileSketch {
     (key) => Math.abs(decoded.mapping.value(key) / REFERENCE_MAPPING.value(key) - 1) < 1e-12,
   );
   if (!sameMapping) throw new AggregateStateError(`quantile sketch has gamma ${decoded.mapping.gamma}`);
-  // Refold into a fresh sketch so it has our bin limit and exact mapping again.
+  return refold(decoded);
+}
+
+/** A fresh sketch with our bin limit and exact mapping holding the bins of `decoded`. */
+function refold(decoded: QuantileSketch): QuantileSketch {
   const sketch = newSketch();
   foldSketch(sketch, decoded);
   return sketch;
+}
+
+/**
+ * A state being merged from many stored rows. Quantile bins stay in flat arrays until
+ * `finishAccumulator`, so folding a row costs one pass over its bytes (server/core/sketch-bins.ts).
+ */
+export interface StateAccumulator {
+  /** count, sum, min, max and distinct; `quantiles` stays null until finished. */
+  state: AggregateState;
+  bins: SketchBins | null;
+}
+
+export const emptyAccumulator = (): StateAccumulator => ({ state: emptyState(), bins: null });
+
+/** Folds a stored state into `acc`. */
+export function accumulateSerialized(acc: StateAccumulator, row: SerializedState): void {
+  const target = acc.state;
+  target.count += row.count;
+  target.sum += row.sum;
+  if (row.min !== null && (target.min === null || row.min < target.min)) target.min = row.min;
+  if (row.max !== null && (target.max === null || row.max > target.max)) target.max = row.max;
+  const { quantiles, distinct } = row;
+  if (quantiles) {
+    const bins = (acc.bins ??= emptyBins());
+    readBytes("quantile", () => foldSketchBytes(bins, quantiles, REFERENCE_PROTO_MAPPING));
+  }
+  if (distinct) {
+    const into = (target.distinct ??= emptyHll());
+    readBytes("distinct", () => hllMergeBytesInto(into, distinct));
+  }
+}
+
+/** Folds accumulator `source` into `target` (mutated). */
+export function mergeAccumulators(target: StateAccumulator, source: StateAccumulator): void {
+  mergeInto(target.state, source.state);
+  if (source.bins) {
+    const bins = (target.bins ??= emptyBins());
+    bins.positive.mergeFrom(source.bins.positive);
+    bins.negative.mergeFrom(source.bins.negative);
+    bins.zero += source.bins.zero;
+  }
+}
+
+/** The merged state, with its quantile sketch built once from the accumulated bins. */
+export function finishAccumulator(acc: StateAccumulator): AggregateState {
+  const { bins } = acc;
+  if (!bins) return acc.state;
+  const sketch = newSketch();
+  // Outermost bins first: the store sizes itself once instead of shifting for every new key.
+  bins.positive.forEachOutsideIn((key, weight) => sketch.store.add(key, weight));
+  bins.negative.forEachOutsideIn((key, weight) => sketch.negativeStore.add(key, weight));
+  sketch.zeroCount = bins.zero;
+  sketch.count = bins.positive.total + bins.negative.total + bins.zero;
+  return { ...acc.state, quantiles: sketch };
 }
 
 function readBytes<T>(what: string, read: () => T): T {
@@ -215,4 +276,59 @@ export function summarize(state: AggregateState): StateSummary {
     p99: at(0.99),
     distinct: state.distinct ? Math.round(hllEstimate(state.distinct)) : 0,
   };
+}
+
+/**
+ * `summarize(finishAccumulator(acc))` without building the sketch: the same DDSketch rank rule
+ * (rank q·(n−1), negative bins from the top, then zeros, then positive bins) over the flat bins.
+ * Falls back to the sketch when the bins span more than the store's limit (it would collapse).
+ */
+export function summarizeAccumulator(acc: StateAccumulator): StateSummary {
+  const { bins } = acc;
+  if (!bins || bins.positive.span() > BIN_LIMIT || bins.negative.span() > BIN_LIMIT) {
+    return summarize(finishAccumulator(acc));
+  }
+  const { count, sum, min, max } = acc.state;
+  const valueCount = bins.positive.total + bins.negative.total + bins.zero;
+  const quantiles = valueCount > 0 && min !== null && max !== null ? binQuantiles(bins, valueCount) : null;
+  const clamp = (value: number | undefined): number | null =>
+    quantiles && value !== undefined && min !== null && max !== null
+      ? Math.min(max, Math.max(min, value))
+      : null;
+  return {
+    count,
+    sum,
+    avg: valueCount > 0 ? sum / valueCount : null,
+    min,
+    max,
+    p50: clamp(quantiles?.[0]),
+    p90: clamp(quantiles?.[1]),
+    p95: clamp(quantiles?.[2]),
+    p99: clamp(quantiles?.[3]),
+    distinct: acc.state.distinct ? Math.round(hllEstimate(acc.state.distinct)) : 0,
+  };
+}
+
+const SUMMARY_QUANTILES = [0.5, 0.9, 0.95, 0.99];
+
+/** Values at SUMMARY_QUANTILES by DDSketch's getValueAtQuantile rule, in one pass per store. */
+function binQuantiles(bins: SketchBins, valueCount: number): number[] {
+  const negative = bins.negative.total;
+  const ranks = SUMMARY_QUANTILES.map((q) => q * (valueCount - 1));
+  const values: number[] = [];
+  const negativeRanks = ranks.filter((rank) => rank < negative);
+  // Negative bins are walked from the most negative value: reversed ranks, descending order.
+  const negativeKeys = bins.negative
+    .keysAtRanks(negativeRanks.map((rank) => negative - rank - 1).reverse(), false)
+    .reverse();
+  negativeKeys.forEach((key) => values.push(-REFERENCE_MAPPING.value(key)));
+  const zeroRanks = ranks.filter((rank) => rank >= negative && rank < negative + bins.zero);
+  zeroRanks.forEach(() => values.push(0));
+  const positiveRanks = ranks.filter((rank) => rank >= negative + bins.zero);
+  const positiveKeys = bins.positive.keysAtRanks(
+    positiveRanks.map((rank) => rank - bins.zero - negative),
+    true,
+  );
+  positiveKeys.forEach((key) => values.push(REFERENCE_MAPPING.value(key)));
+  return values;
 }

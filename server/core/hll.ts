@@ -203,3 +203,22 @@ export function hllFromBytes(bytes: Uint8Array): Hll {
   }
   return hll;
 }
+
+/**
+ * `hllMergeInto(target, hllFromBytes(bytes))` without allocating the 16 KB intermediate:
+ * the history API folds thousands of stored sketches per request.
+ */
+export function hllMergeBytesInto(target: Hll, bytes: Uint8Array): void {
+  const [format, precision] = bytes;
+  const registers = target.registers;
+  if (precision === HLL_PRECISION && format === FORMAT_SPARSE && (bytes.length - 2) % 3 === 0) {
+    for (let at = 2; at < bytes.length; at += 3) {
+      const index = ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+      const r = bytes[at + 2] ?? 0;
+      if (index >= M || r > MAX_RHO) throw new Error(`HLL bytes hold an invalid register ${index}=${r}`);
+      if (r > (registers[index] ?? 0)) registers[index] = r;
+    }
+    return;
+  }
+  hllMergeInto(target, hllFromBytes(bytes));
+}

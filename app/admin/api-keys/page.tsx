@@ -4,6 +4,6 @@ import { requirePageRole } from "../../../server/auth/page";
 export const metadata = { title: "API keys · Nowcast" };
 
 export default async function ApiKeysPage() {
-  await requirePageRole("admin", "/admin/api-keys");
+  await requirePageRole("admin");
   return <ApiKeysAdmin />;
 }

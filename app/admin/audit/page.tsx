@@ -4,6 +4,6 @@ import { requirePageRole } from "../../../server/auth/page";
 export const metadata = { title: "Audit log · Nowcast" };
 
 export default async function AuditPage() {
-  await requirePageRole("admin", "/admin/audit");
+  await requirePageRole("admin");
   return <AuditLog />;
 }

@@ -4,6 +4,6 @@ import { requirePageRole } from "../../../server/auth/page";
 export const metadata = { title: "Users · Nowcast" };
 
 export default async function UsersPage() {
-  const admin = await requirePageRole("admin", "/admin/users");
+  const admin = await requirePageRole("admin");
   return <UsersAdmin selfId={admin.id} />;
 }
