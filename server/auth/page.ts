@@ -16,8 +16,11 @@ export async function currentUser(): Promise<Principal | null> {
 export async function requirePageRole(role: Role, path?: string): Promise<Principal> {
   const user = await currentUser();
   const verdict = decide(user, { role });
-  if (verdict === "unauthenticated" || !user)
-    redirect(path ? `/sign-in?next=${encodeURIComponent(path)}` : "/sign-in");
+  if (verdict === "unauthenticated" || !user) {
+    // proxy.ts passes the requested path and query, so a shared report link survives sign-in.
+    const back = path ?? (await headers()).get("x-nowcast-path");
+    redirect(back ? `/sign-in?next=${encodeURIComponent(back)}` : "/sign-in");
+  }
   if (verdict === "forbidden") forbidden();
   return user;
 }

@@ -1,6 +1,7 @@
 import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, MetricsResponse, SeriesResponse } from "../contract";
+import { createApiKey } from "../auth/api-keys";
 import { createDbClients, type DbClients } from "../db/clients";
 import {
   createTestDatabase,
@@ -24,8 +25,13 @@ let metrics: (request: Request) => Promise<Response>;
 const FROM = "2026-03-08T00:00:00Z";
 const TO = "2026-03-09T00:00:00Z";
 
+let readKey = "";
+
 function call(handler: Handler, name: string, query: string, headers: Record<string, string> = {}) {
-  const request = new Request(`http://test/api/metrics/${name}/x?${query}`, { headers });
+  // As a reporting tool would call it: with a `read` API key.
+  const request = new Request(`http://test/api/metrics/${name}/x?${query}`, {
+    headers: { authorization: `Bearer ${readKey}`, ...headers },
+  });
   return handler(request, { params: Promise.resolve({ name }) });
 }
 
@@ -38,6 +44,7 @@ beforeAll(async () => {
   ({ GET: breakdown } = await import("../../app/api/metrics/[name]/breakdown/route"));
   ({ GET: metrics } = await import("../../app/api/metrics/route"));
   db = createDbClients(database.url, { max: 2 });
+  readKey = (await createApiKey(db.pool, { name: "reports tool", scope: "read", createdBy: null })).secret;
   // Data up to 2026-03-09T12:00Z: the watermark is past TO, so [FROM, TO) is final.
   await commitEvents(
     db.pool,
@@ -166,7 +173,13 @@ describe("CSV", () => {
 
 describe("GET /api/metrics", () => {
   it("lists the definitions", async () => {
-    const body = MetricsResponse.parse(await (await metrics(new Request("http://test/api/metrics"))).json());
+    const body = MetricsResponse.parse(
+      await (
+        await metrics(
+          new Request("http://test/api/metrics", { headers: { authorization: `Bearer ${readKey}` } }),
+        )
+      ).json(),
+    );
     expect(body.metrics.map((m) => m.name)).toContain("api_latency");
   });
 });
