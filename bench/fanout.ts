@@ -6,6 +6,7 @@
  * web process's CPU and RSS. JSON goes to bench/results/<stamp>-fanout.json.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import os from "node:os";
@@ -16,6 +17,7 @@ import pg from "pg";
 import { natsNames } from "../server/config";
 import { connectNats, eventSubject, setupEventStream } from "../server/nats/streams";
 import { createTestDatabase, deleteNamespace, NATS_URL, uniqueName } from "../server/testing/harness";
+import { seedE2eAccess, sessionCookie } from "../e2e/access";
 import { freePort, startRole, stopRole, waitForHealth } from "../e2e/stack";
 import { cleanTraffic } from "./lib/publish";
 import { CLOCK_TICKS, readCpuTicks, readMemory, readSystemCpu } from "./lib/proc";
@@ -163,16 +165,19 @@ export async function runFanout(argv: readonly string[]): Promise<void> {
     const env = { DATABASE_URL: database.url, NATS_URL, NOWCAST_NAMESPACE: namespace, LOG_LEVEL: "warn" };
     const processor = spawnProcessor({ root: ROOT, env });
     cleanups.push(() => processor.stop());
+    await seedE2eAccess(database.url);
     const web = await startRole("web", {
       ...env,
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
+      NOWCAST_AUTH_SECRET: randomBytes(32).toString("hex"),
     });
     cleanups.push(() => stopRole(web));
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitForHealth(baseUrl, web);
     const webPid = web.pid ?? 0;
+    const cookie = await sessionCookie(baseUrl, "viewer");
     log(`web on ${baseUrl} (pid ${webPid}); opening ${args.clients} clients`);
 
     // Clients are spread over several processes: one Node process cannot parse 1000 sockets'
@@ -183,7 +188,11 @@ export async function runFanout(argv: readonly string[]): Promise<void> {
       const child = spawn(
         process.execPath,
         ["--import", "tsx", "bench/lib/fanout-clients.ts", baseUrl, String(share), PROBE_METRIC],
-        { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] },
+        {
+          cwd: ROOT,
+          stdio: ["pipe", "pipe", "inherit"],
+          env: { ...process.env, NOWCAST_BENCH_COOKIE: cookie },
+        },
       );
       cleanups.push(async () => void child.kill());
       const lines = createInterface({ input: child.stdout });

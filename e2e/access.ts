@@ -29,11 +29,8 @@ export async function seedE2eAccess(databaseUrl: string): Promise<string> {
   }
 }
 
-/** Signs in over HTTP and writes a Playwright storage state holding the session cookie. */
-export async function writeStorageState(
-  baseUrl: string,
-  role: "viewer" | "analyst" | "admin",
-): Promise<void> {
+/** Signs in over HTTP as a seeded user; returns the `name=value` session cookie. */
+export async function sessionCookie(baseUrl: string, role: "viewer" | "analyst" | "admin"): Promise<string> {
   const response = await fetch(`${baseUrl}/api/auth/sign-in/email`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: baseUrl },
@@ -43,7 +40,16 @@ export async function writeStorageState(
     throw new Error(`e2e sign-in as ${role} failed: HTTP ${response.status} ${await response.text()}`);
   const cookie = response.headers.getSetCookie().find((c) => c.includes("session_token="));
   const [pair] = (cookie ?? "").split(";");
-  const [name, value] = (pair ?? "").split(/=(.*)/s);
+  if (!pair?.includes("=")) throw new Error(`e2e sign-in as ${role} set no session cookie`);
+  return pair;
+}
+
+/** Signs in over HTTP and writes a Playwright storage state holding the session cookie. */
+export async function writeStorageState(
+  baseUrl: string,
+  role: "viewer" | "analyst" | "admin",
+): Promise<void> {
+  const [name, value] = (await sessionCookie(baseUrl, role)).split(/=(.*)/s);
   if (!name || !value) throw new Error(`e2e sign-in as ${role} set no session cookie`);
   const { hostname } = new URL(baseUrl);
   const state = {

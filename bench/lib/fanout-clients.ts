@@ -12,6 +12,8 @@ import type { ClientToServerEvents, LiveSubscribeAck, ServerToClientEvents } fro
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const [url = "", countText = "1000", probeMetric = "bench_probe"] = process.argv.slice(2);
+// A viewer's session cookie: the web role refuses anonymous sockets.
+const cookie = process.env.NOWCAST_BENCH_COOKIE ?? "";
 const count = Number(countText);
 const PROBE = `${probeMetric}|10s|`;
 const SUBSCRIPTIONS = [
@@ -28,7 +30,12 @@ let startedAt = 0;
 
 function open(): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const client: Client = io(url, { path: "/socket.io", transports: ["websocket"], reconnection: true });
+    const client: Client = io(url, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      reconnection: true,
+      extraHeaders: { cookie },
+    });
     let newestProbe = 0;
     client.on("live:update", (update) => {
       if (!measuring) return;

@@ -59,7 +59,11 @@ function Report({ browserZone }: { browserZone: string }) {
     const base = pending.current?.from === searchText ? pending.current.state : view;
     const next = { ...base, ...patch };
     pending.current = { from: searchText, state: next };
-    router.replace(`${pathname}?${reportSearch(next)}`, { scroll: false });
+    const params = new URLSearchParams(reportSearch(next));
+    // A change made before the definitions arrive must not pin the "count" fallback as the
+    // statistic: leave it out so the metric's own aggregation applies once it is known.
+    if (patch.stat === undefined && !search.get("stat") && !definition) params.delete("stat");
+    router.replace(`${pathname}?${params.toString()}`, { scroll: false });
   };
   const firstMetric = definitions[0]?.name;
   useEffect(() => {
