@@ -140,6 +140,35 @@ test.describe("admin pages", () => {
   });
 });
 
+test.describe("live access", () => {
+  test.use({ storageState: storageStateFor("admin") });
+
+  test("disabling a user cuts its open live page at once, with a clear message", async ({
+    page,
+    browser,
+  }) => {
+    const email = `wall-${Date.now()}@example.com`;
+    const created = await page.request.post(url("/api/admin/users"), {
+      data: { name: "Wall screen", email, role: "viewer", password: E2E_PASSWORD },
+    });
+    expect(created.status()).toBe(201);
+    const { user } = (await created.json()) as { user: { id: string } };
+
+    const wall = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const screen = await wall.newPage();
+    await signInThroughForm(screen, email, E2E_PASSWORD);
+    await expect(screen.getByTestId("connection")).toHaveText("Live");
+
+    const disabled = await page.request.patch(url(`/api/admin/users/${user.id}`), {
+      data: { disabled: true },
+    });
+    expect(disabled.status()).toBe(200);
+    await expect(screen.getByText("Not signed in: live data needs the viewer role.")).toBeVisible();
+    await expect(screen.getByTestId("connection")).not.toHaveText("Live");
+    await wall.close();
+  });
+});
+
 test("pages carry a CSP with a nonce and run without CSP violations", async ({ page }) => {
   const violations: string[] = [];
   page.on("console", (message) => {

@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import type pg from "pg";
@@ -76,9 +77,28 @@ export async function generateBenchData(pool: pg.Pool, options: GenerateOptions)
   let rollupRows = 0;
   let written = 0;
   let expected = 0;
-  const rollupFile = createWriteStream(options.rollupFile);
+  // Rollup rows go to scratch files of at most ~1 GiB each (one file of 4+ GiB failed to
+  // close here with a bare system error), then are COPYed after the raw events.
+  const parts: string[] = [];
+  let part = createWriteStream(nextPart());
+  let partBytes = 0;
+  function nextPart(): string {
+    parts.push(`${options.rollupFile}.${parts.length}`);
+    return parts.at(-1) ?? "";
+  }
+  const endPart = (stream: WriteStream) =>
+    new Promise<void>((resolve, reject) =>
+      stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  const ending: Promise<void>[] = [];
   const writeRollups = (text: string) => {
-    rollupFile.write(text);
+    part.write(text);
+    partBytes += text.length;
+    if (partBytes > 1 << 30) {
+      ending.push(endPart(part));
+      part = createWriteStream(nextPart());
+      partBytes = 0;
+    }
   };
   let hourStates: GroupStates = new Map();
   let dayStates: GroupStates = new Map();
@@ -143,18 +163,19 @@ export async function generateBenchData(pool: pg.Pool, options: GenerateOptions)
       ),
     );
     const rawSeconds = (Date.now() - rawStarted) / 1000;
-    await new Promise<void>((resolve, reject) =>
-      rollupFile.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+    await Promise.all([...ending, endPart(part)]);
     const rollupStarted = Date.now();
-    await pipeline(
-      createReadStream(options.rollupFile),
-      client.query(
-        copyFrom(
-          "COPY metric_rollups (metric, resolution, bucket_start, group_key, count, sum, min, max, quantiles, distinct_sketch) FROM STDIN",
+    for (const file of parts) {
+      await pipeline(
+        createReadStream(file),
+        client.query(
+          copyFrom(
+            "COPY metric_rollups (metric, resolution, bucket_start, group_key, count, sum, min, max, quantiles, distinct_sketch) FROM STDIN",
+          ),
         ),
-      ),
-    );
+      );
+      await rm(file, { force: true });
+    }
     await client.query(
       `INSERT INTO rollup_periods (resolution, period_start, status, compacted_at)
        SELECT DISTINCT resolution, bucket_start, 'compacted', now() FROM metric_rollups WHERE resolution IN ('1h', '1d')`,
