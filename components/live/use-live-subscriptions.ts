@@ -80,7 +80,12 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
           queryClient.setQueryData(pipelineKey, answer.data.stats);
       });
     });
-    socket.on("disconnect", () => setConnection("reconnecting"));
+    socket.on("disconnect", (reason) => {
+      setConnection("reconnecting");
+      // The server cuts a socket when its user's access changed (disabled, new role): Socket.IO
+      // does not retry those by itself, so ask again and let the handshake decide.
+      if (reason === "io server disconnect") socket.connect();
+    });
     socket.on("connect_error", (cause) => {
       setConnection(socket.active ? "reconnecting" : "offline");
       setError(
