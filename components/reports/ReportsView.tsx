@@ -45,7 +45,7 @@ function Report({ browserZone }: { browserZone: string }) {
     [search, now, browserZone],
   );
   const metrics = useMetricsQuery();
-  const definitions = metrics.data?.metrics ?? [];
+  const definitions = useMemo(() => metrics.data?.metrics ?? [], [metrics.data]);
   const definition = definitions.find((m) => m.name === state.metric);
   // Without a `stat` in the URL, show what the metric is defined to aggregate.
   const stat: Stat = search.get("stat") ? state.stat : (definition?.aggregation ?? "count");
@@ -69,11 +69,15 @@ function Report({ browserZone }: { browserZone: string }) {
   useEffect(() => {
     // Pin defaults into the URL once, so a copied link shows this exact view.
     if (firstMetric && (!state.metric || !search.get("from"))) {
-      router.replace(`${pathname}?${reportSearch({ ...state, metric: state.metric ?? firstMetric })}`, {
+      const metric = state.metric ?? firstMetric;
+      // The statistic defaults to what the chosen metric aggregates, not to a generic count.
+      const aggregation = definitions.find((d) => d.name === metric)?.aggregation;
+      const pinned = search.get("stat") ? state : { ...state, stat: aggregation ?? state.stat };
+      router.replace(`${pathname}?${reportSearch({ ...pinned, metric })}`, {
         scroll: false,
       });
     }
-  }, [firstMetric, state, search, router, pathname]);
+  }, [firstMetric, definitions, state, search, router, pathname]);
 
   const params: SeriesParams | null = definition
     ? {

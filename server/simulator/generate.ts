@@ -60,8 +60,10 @@ export interface FaultRates {
 
 export const DEFAULT_FAULTS: FaultRates = {
   duplicate: 0.01,
+  // Out-of-order arrivals stay within the default 5 s out-of-orderness (so they never revise a
+  // bucket); late ones (1–15 min behind) revise old buckets or are too late, as stragglers do.
   outOfOrder: 0.05,
-  late: 0.005,
+  late: 0.0005,
   malformed: 0.005,
 };
 
@@ -167,7 +169,7 @@ export class TrafficGenerator {
     let ts = now;
     const roll = random();
     if (roll < this.faults.late) ts = now - 60_000 - Math.floor(random() * 14 * 60_000);
-    else if (roll < this.faults.late + this.faults.outOfOrder) ts = now - Math.floor(random() * 20_000);
+    else if (roll < this.faults.late + this.faults.outOfOrder) ts = now - Math.floor(random() * 4_500);
     const event = baseEvent(random, ++this.seq, ts, this.runId);
     if (random() < this.faults.malformed) {
       const broken = pick(random, MALFORMED)(event);
