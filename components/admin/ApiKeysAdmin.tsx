@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import type { ApiKeyScope, CreatedApiKey } from "../../server/contract/auth";
 import { fetchJson } from "../api-client";
 import styles from "./admin.module.css";
-import { OnceSecret } from "./OnceSecret";
+import { FormFeedback } from "./OnceSecret";
 import { apiKeysQuery, formatTime } from "./queries";
 
 export function ApiKeysAdmin() {
@@ -62,12 +62,7 @@ export function ApiKeysAdmin() {
             Create key
           </button>
         </form>
-        {secret && <OnceSecret label={secret.label} value={secret.value} onDismiss={() => setSecret(null)} />}
-        {error && (
-          <p role="alert" className={styles.error}>
-            {error}
-          </p>
-        )}
+        <FormFeedback secret={secret} error={error} onDismiss={() => setSecret(null)} />
       </section>
       <section className={styles.section}>
         {keys.isPending && <p className={styles.muted}>Loading keys…</p>}

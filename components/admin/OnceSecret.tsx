@@ -25,3 +25,25 @@ export function OnceSecret({ label, value, onDismiss }: { label: string; value: 
     </div>
   );
 }
+
+/** What an admin form answers: a secret shown once, and/or the server's error message. */
+export function FormFeedback({
+  secret,
+  error,
+  onDismiss,
+}: {
+  secret: { label: string; value: string } | null;
+  error: string | null;
+  onDismiss(): void;
+}) {
+  return (
+    <>
+      {secret && <OnceSecret label={secret.label} value={secret.value} onDismiss={onDismiss} />}
+      {error && (
+        <p role="alert" className={styles.error}>
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { ROLES, type Role, type UserView, type UserWithPassword } from "../../server/contract/auth";
 import { fetchJson } from "../api-client";
 import styles from "./admin.module.css";
-import { OnceSecret } from "./OnceSecret";
+import { FormFeedback } from "./OnceSecret";
 import { formatTime, usersQuery } from "./queries";
 
 export function UsersAdmin({ selfId }: { selfId: string }) {
@@ -96,12 +96,7 @@ export function UsersAdmin({ selfId }: { selfId: string }) {
             Add user
           </button>
         </form>
-        {secret && <OnceSecret label={secret.label} value={secret.value} onDismiss={() => setSecret(null)} />}
-        {error && (
-          <p role="alert" className={styles.error}>
-            {error}
-          </p>
-        )}
+        <FormFeedback secret={secret} error={error} onDismiss={() => setSecret(null)} />
       </section>
       <section className={styles.section}>
         {users.isPending && <p className={styles.muted}>Loading users…</p>}

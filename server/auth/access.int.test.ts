@@ -5,20 +5,9 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLES, type ApiKeyScope, type Role } from "../contract/auth";
-import { createDbClients, type DbClients } from "../db/clients";
-import { request, signIn } from "../testing/auth";
-import {
-  createTestDatabase,
-  deleteNamespace,
-  NATS_URL,
-  uniqueName,
-  type TestDatabase,
-} from "../testing/harness";
-import { getWebServices } from "../web/services";
+import { request, signIn, startAuthTestStack, type AuthTestStack } from "../testing/auth";
+import { uniqueName } from "../testing/harness";
 import { createApiKey } from "./api-keys";
-import type { Auth } from "./auth";
-import { getAuth } from "./principal";
-import { seedUsers } from "./seed";
 
 type Rule = "public" | { role?: Role; apiKey?: ApiKeyScope };
 
@@ -78,31 +67,21 @@ function concretePath(routePath: string): { url: string; params: Record<string, 
 }
 
 const namespace = uniqueName("taccess");
-let database: TestDatabase;
-let db: DbClients;
-let auth: Auth;
+let stack: AuthTestStack;
 let routes: Array<{ key: string; url: string; params: Record<string, string | string[]>; handler: Handler }> =
   [];
 const cookies: Partial<Record<Role, string>> = {};
 const keys: Partial<Record<ApiKeyScope, string>> = {};
-const passwords: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  process.env.NATS_URL = NATS_URL;
-  process.env.NOWCAST_NAMESPACE = namespace;
-  process.env.AUTH_SIGNIN_PER_MINUTE = "3";
-  db = createDbClients(database.url, { max: 2 });
-  auth = await getAuth();
-  for (const user of await seedUsers(auth, db.pool, "admin-password-123")) {
-    passwords[user.role] = user.password ?? "";
-  }
+  stack = await startAuthTestStack(namespace, { adminPassword: "admin-password-123" });
   for (const [i, role] of ROLES.entries()) {
-    const result = await signIn(auth, `${role}@example.com`, passwords[role] ?? "", `10.1.0.${i + 1}`);
+    const email = `${role}@example.com`;
+    const result = await signIn(stack.auth, email, stack.passwords[email] ?? "", `10.1.0.${i + 1}`);
     expect(result.status, `sign-in of ${role}`).toBe(200);
     cookies[role] = result.cookie ?? "";
   }
+  const db = stack.db;
   keys.ingest = (
     await createApiKey(db.pool, { name: "ingest test", scope: "ingest", createdBy: null })
   ).secret;
@@ -121,10 +100,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await (await getWebServices().catch(() => null))?.close();
-  await deleteNamespace(namespace);
-  await db?.close();
-  await database?.drop();
+  await stack?.close();
 });
 
 async function call(route: (typeof routes)[number], as: { cookie?: string | null; apiKey?: string }) {

@@ -2,19 +2,10 @@
 // next request, are refused where they would lock admins out, and land in the audit log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditPage, CreatedApiKey, UserWithPassword } from "../contract/auth";
-import { createDbClients, type DbClients } from "../db/clients";
-import { request, signIn } from "../testing/auth";
-import {
-  createTestDatabase,
-  deleteNamespace,
-  NATS_URL,
-  uniqueName,
-  type TestDatabase,
-} from "../testing/harness";
-import { getWebServices } from "../web/services";
+import type { DbClients } from "../db/clients";
+import { request, signIn, startAuthTestStack, type AuthTestStack } from "../testing/auth";
+import { uniqueName } from "../testing/harness";
 import type { Auth } from "./auth";
-import { getAuth } from "./principal";
-import { seedUsers } from "./seed";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 interface Routes {
@@ -29,7 +20,7 @@ interface Routes {
 }
 
 const namespace = uniqueName("tadmin");
-let database: TestDatabase;
+let stack: AuthTestStack;
 let db: DbClients;
 let auth: Auth;
 let r: Routes;
@@ -40,14 +31,8 @@ const none = { params: Promise.resolve({}) };
 const withId = (id: string) => ({ params: Promise.resolve({ id }) });
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  process.env.NATS_URL = NATS_URL;
-  process.env.NOWCAST_NAMESPACE = namespace;
-  process.env.AUTH_SIGNIN_PER_MINUTE = "3";
-  db = createDbClients(database.url, { max: 2 });
-  auth = await getAuth();
-  await seedUsers(auth, db.pool, ADMIN_PASSWORD);
+  stack = await startAuthTestStack(namespace, { adminPassword: ADMIN_PASSWORD });
+  ({ db, auth } = stack);
   admin = (await signIn(auth, "admin@example.com", ADMIN_PASSWORD, "10.2.0.1")).cookie ?? "";
   adminId =
     (await db.pool.query<{ id: string }>(`SELECT id FROM users WHERE email = 'admin@example.com'`)).rows[0]
@@ -65,10 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await (await getWebServices().catch(() => null))?.close();
-  await deleteNamespace(namespace);
-  await db?.close();
-  await database?.drop();
+  await stack?.close();
 });
 
 async function createUser(email: string, role: "viewer" | "analyst" | "admin"): Promise<UserWithPassword> {

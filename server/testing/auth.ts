@@ -1,4 +1,9 @@
 import { CLIENT_IP_HEADER, type Auth } from "../auth/auth";
+import { getAuth } from "../auth/principal";
+import { seedUsers } from "../auth/seed";
+import { createDbClients, type DbClients } from "../db/clients";
+import { getWebServices } from "../web/services";
+import { createTestDatabase, deleteNamespace, NATS_URL, type TestDatabase } from "./harness";
 
 const ORIGIN = "http://127.0.0.1";
 
@@ -41,4 +46,46 @@ export function request(
     headers,
     ...(hasBody ? { body: JSON.stringify(body ?? {}) } : {}),
   });
+}
+
+export interface AuthTestStack {
+  database: TestDatabase;
+  db: DbClients;
+  auth: Auth;
+  /** Passwords of the seeded users by email (the admin's is `adminPassword`). */
+  passwords: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A database and NATS namespace of the test file's own, the route handlers' services pointed
+ * at them, and the demo users seeded. Sign-in throttling is `signInPerMinute` per address.
+ */
+export async function startAuthTestStack(
+  namespace: string,
+  options: { adminPassword: string; signInPerMinute?: number },
+): Promise<AuthTestStack> {
+  const database = await createTestDatabase();
+  // The route handlers build their services from the environment, as in production.
+  process.env.DATABASE_URL = database.url;
+  process.env.NATS_URL = NATS_URL;
+  process.env.NOWCAST_NAMESPACE = namespace;
+  process.env.AUTH_SIGNIN_PER_MINUTE = String(options.signInPerMinute ?? 3);
+  const db = createDbClients(database.url, { max: 2 });
+  const auth = await getAuth();
+  const passwords: Record<string, string> = {};
+  for (const user of await seedUsers(auth, db.pool, options.adminPassword))
+    passwords[user.email] = user.password ?? "";
+  return {
+    database,
+    db,
+    auth,
+    passwords,
+    async close() {
+      await (await getWebServices().catch(() => null))?.close();
+      await deleteNamespace(namespace);
+      await db.close();
+      await database.drop();
+    },
+  };
 }

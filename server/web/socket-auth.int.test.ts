@@ -7,28 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
 import type { ClientToServerEvents } from "../contract";
 import type { Auth } from "../auth/auth";
-import { getAuth } from "../auth/principal";
-import { seedUsers } from "../auth/seed";
 import { authenticateSocket } from "../auth/socket";
 import { loadDefinitions } from "../db/metric-definitions";
 import { readLiveSeed } from "../db/live-seed";
 import { createLogger } from "../log";
-import { request, signIn } from "../testing/auth";
-import {
-  createTestDatabase,
-  deleteNamespace,
-  eventually,
-  NATS_URL,
-  uniqueName,
-  type TestDatabase,
-} from "../testing/harness";
+import { request, signIn, startAuthTestStack, type AuthTestStack } from "../testing/auth";
+import { eventually, uniqueName } from "../testing/harness";
 import { startLiveFeed, type LiveFeed } from "./live-feed";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
 import { getWebServices, liveSubject } from "./services";
 import { disconnectRevokedSockets } from "./session-revocation";
 
 const namespace = uniqueName("tsock");
-let database: TestDatabase;
+let stack: AuthTestStack;
 let auth: Auth;
 let http: HttpServer;
 let io: LiveServer;
@@ -36,18 +27,13 @@ let feed: LiveFeed;
 let stopGateway: () => void;
 let url: string;
 let stopRevocations: () => void;
-const passwords: Record<string, string> = {};
+let passwords: Record<string, string> = {};
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  process.env.NATS_URL = NATS_URL;
-  process.env.NOWCAST_NAMESPACE = namespace;
+  stack = await startAuthTestStack(namespace, { adminPassword: "admin-password-123", signInPerMinute: 100 });
+  ({ auth, passwords } = stack);
   const services = await getWebServices();
-  auth = await getAuth();
-  for (const user of await seedUsers(auth, services.db.pool, "admin-password-123"))
-    passwords[user.email] = user.password ?? "";
   http = createServer();
   io = new Server(http);
   const log = createLogger("test", "error");
@@ -77,9 +63,7 @@ afterAll(async () => {
   stopGateway?.();
   feed?.stop();
   await io?.close();
-  await (await getWebServices().catch(() => null))?.close();
-  await deleteNamespace(namespace);
-  await database?.drop();
+  await stack?.close();
 });
 
 /** Connects with these headers; resolves "connected" or the connect_error message. */
