@@ -1,3 +1,4 @@
+import { countOnlySummary } from "../../server/testing/summaries";
 import { describe, expect, it } from "vitest";
 import type { MetricDefinitionInput } from "../../server/contract";
 import { MetricDefinition } from "../../server/contract";
@@ -18,18 +19,7 @@ const slot = (i: number, count: number | null, state: Slot["state"]): Slot => ({
           bucketStart: T + i * 10_000,
           groupKey: "",
           state,
-          summary: {
-            count,
-            sum: 0,
-            avg: null,
-            min: null,
-            max: null,
-            p50: null,
-            p90: null,
-            p95: null,
-            p99: null,
-            distinct: 0,
-          },
+          summary: countOnlySummary(count),
         },
 });
 

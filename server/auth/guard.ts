@@ -23,14 +23,11 @@ export async function authorize(request: Request, rule: AccessRule): Promise<Aut
   if (identity.kind === "invalid_key")
     return { ok: false, response: apiError(401, "invalid_api_key", "the API key is unknown or revoked") };
   const principal = identity.kind === "principal" ? identity.principal : null;
-  switch (decide(principal, rule)) {
-    case "allowed":
-      return { ok: true, principal: principal as Principal };
-    case "unauthenticated":
-      return { ok: false, response: apiError(401, "unauthenticated", unauthenticatedMessage(rule)) };
-    case "forbidden":
-      return { ok: false, response: apiError(403, "forbidden", forbiddenMessage(rule, principal)) };
-  }
+  const verdict = decide(principal, rule);
+  if (verdict === "allowed" && principal) return { ok: true, principal };
+  return verdict === "forbidden"
+    ? { ok: false, response: apiError(403, "forbidden", forbiddenMessage(rule, principal)) }
+    : { ok: false, response: apiError(401, "unauthenticated", unauthenticatedMessage(rule)) };
 }
 
 function unauthenticatedMessage(rule: AccessRule): string {

@@ -52,3 +52,14 @@ export async function identify(headers: Headers): Promise<Identification> {
     principal: { kind: "user", id: user.id, name: user.email, role: role.data, scope: null },
   };
 }
+
+/**
+ * The signed-in user behind a browser's cookies, or null. An `Authorization` header is ignored:
+ * API keys never open pages or sockets.
+ */
+export async function identifyUser(headers: Headers): Promise<Principal | null> {
+  const cookiesOnly = new Headers(headers);
+  cookiesOnly.delete("authorization");
+  const identity = await identify(cookiesOnly);
+  return identity.kind === "principal" && identity.principal.kind === "user" ? identity.principal : null;
+}

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { identify } from "./principal";
+import { identifyUser } from "./principal";
 import type { Principal } from "./roles";
 
 /** What the Socket.IO handshake offers for authentication (headers carry the session cookie). */
@@ -12,9 +12,7 @@ export interface SocketHandshake {
 export async function authenticateSocket(handshake: SocketHandshake): Promise<Principal | null> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(handshake.headers)) {
-    if (name === "authorization" || value === undefined) continue;
-    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  const identity = await identify(headers);
-  return identity.kind === "principal" && identity.principal.kind === "user" ? identity.principal : null;
+  return identifyUser(headers);
 }

@@ -101,33 +101,28 @@ export async function updateUser(
   change: UpdateUserRequest,
 ): Promise<UserView> {
   const before = await mustGet(ctx.pool, id);
-  if (ctx.actor.id === id && (change.disabled === true || (change.role && change.role !== "admin")))
+  const losesAdminPowers = change.disabled === true || (change.role !== undefined && change.role !== "admin");
+  if (ctx.actor.id === id && losesAdminPowers)
     throw new AdminError("self_change", "you cannot disable yourself or remove your own admin role");
-  const losesAdmin =
-    before.role === "admin" &&
-    !before.disabled &&
-    (change.disabled === true || (change.role && change.role !== "admin"));
-  if (losesAdmin && (await activeAdmins(ctx.pool)) <= 1)
+  if (before.role === "admin" && !before.disabled && losesAdminPowers && (await activeAdmins(ctx.pool)) <= 1)
     throw new AdminError("last_admin", "this is the last active admin; make another user admin first");
 
-  if (change.role && change.role !== before.role) {
+  let current = before;
+  if (change.role && change.role !== current.role) {
     await ctx.auth.api.setRole({ body: { userId: id, role: change.role }, headers: ctx.headers });
-    const after = await mustGet(ctx.pool, id);
-    await audit(ctx, "user.role", before, after);
+    current = await auditChange(ctx, "user.role", current);
   }
-  if (change.disabled !== undefined && change.disabled !== before.disabled) {
-    const current = await mustGet(ctx.pool, id);
+  if (change.disabled !== undefined && change.disabled !== current.disabled) {
     if (change.disabled)
       await ctx.auth.api.banUser({
         body: { userId: id, banReason: `disabled by ${ctx.actor.name}` },
         headers: ctx.headers,
       });
     else await ctx.auth.api.unbanUser({ body: { userId: id }, headers: ctx.headers });
-    const after = await mustGet(ctx.pool, id);
-    await audit(ctx, change.disabled ? "user.disable" : "user.enable", current, after);
+    current = await auditChange(ctx, change.disabled ? "user.disable" : "user.enable", current);
   }
-  ctx.onAccessChanged(id);
-  return mustGet(ctx.pool, id);
+  if (current !== before) ctx.onAccessChanged(id);
+  return current;
 }
 
 /** Sets a new password (given or generated, returned once) and signs the user out everywhere. */
@@ -152,12 +147,13 @@ export async function resetPassword(
   return { user, password: newPassword };
 }
 
-async function audit(
+/** Re-reads the user after a change and records before → after; returns the new state. */
+async function auditChange(
   ctx: AdminContext,
   action: "user.role" | "user.disable" | "user.enable",
   before: UserView,
-  after: UserView,
-) {
+): Promise<UserView> {
+  const after = await mustGet(ctx.pool, before.id);
   await recordAudit(ctx.pool, ctx.actor, {
     action,
     targetType: "user",
@@ -166,6 +162,7 @@ async function audit(
     before: auditFields(before),
     after: auditFields(after),
   });
+  return after;
 }
 
 async function mustGet(pool: pg.Pool, id: string): Promise<UserView> {

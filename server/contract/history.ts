@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MetricDefinition } from "./metrics";
-import { BucketState } from "./live";
+import { BucketState, Summary } from "./live";
 
 /** Bucket sizes of the history API; `auto` picks the finest with at most AUTO_MAX_BUCKETS buckets. */
 export const STEPS = ["1m", "5m", "15m", "1h", "1d"] as const;
@@ -88,17 +88,9 @@ export const BreakdownQuery = z
   .superRefine(rangeChecks);
 export type BreakdownQuery = z.infer<typeof BreakdownQuery>;
 
+// The same display figures as a live bucket's Summary, plus the bucket's state.
 const Figures = {
-  count: z.number(),
-  sum: z.number(),
-  avg: z.number().nullable(),
-  min: z.number().nullable(),
-  max: z.number().nullable(),
-  p50: z.number().nullable(),
-  p90: z.number().nullable(),
-  p95: z.number().nullable(),
-  p99: z.number().nullable(),
-  distinct: z.number(),
+  ...Summary.shape,
   /** `final` once the watermark passed the end, `revised` if a late event changed it after that, else `open`. */
   state: BucketState,
 };

@@ -1,3 +1,4 @@
+import { countOnlySummary } from "../testing/summaries";
 import { describe, expect, it } from "vitest";
 import type { MetricBucket } from "../contract";
 import { UpdateCoalescer } from "./update-coalescer";
@@ -9,18 +10,7 @@ const bucket = (bucketStart: number, count: number, groupKey = ""): MetricBucket
   bucketStart,
   groupKey,
   state: "open",
-  summary: {
-    count,
-    sum: 0,
-    avg: null,
-    min: null,
-    max: null,
-    p50: null,
-    p90: null,
-    p95: null,
-    p99: null,
-    distinct: 0,
-  },
+  summary: countOnlySummary(count),
 });
 
 describe("UpdateCoalescer", () => {

@@ -4,7 +4,7 @@ import { compactStates, type RollupState } from "../core/compaction";
 import { DAY_MS, hoursOfDay, PERIOD_MS, SOURCE_RESOLUTION, type CoarseResolution } from "../core/periods";
 import { bucketStart } from "../core/time";
 import { inTransaction } from "./clients";
-import { stateFromRow, type StoredStateColumns } from "./rollup-store";
+import { stateColumns, stateFromRow, type StoredStateColumns } from "./rollup-store";
 
 /** A day was asked for before all of its hours were compacted; the job retries later. */
 export class DependencyPendingError extends Error {
@@ -95,12 +95,7 @@ async function replaceCoarseRows(
     start,
     merged.map((r) => r.metric),
     merged.map((r) => r.groupKey),
-    states.map((s) => s.count),
-    states.map((s) => s.sum),
-    states.map((s) => s.min),
-    states.map((s) => s.max),
-    states.map((s) => (s.quantiles ? Buffer.from(s.quantiles) : null)),
-    states.map((s) => (s.distinct ? Buffer.from(s.distinct) : null)),
+    ...stateColumns(states),
     merged.map((r) => r.revisions),
   ]);
 }

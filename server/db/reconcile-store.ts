@@ -8,7 +8,7 @@ import { batchOracle, findDrift, type MinuteState, type RowDrift } from "../core
 import { inTransaction } from "./clients";
 import { markPeriodsDirty } from "./period-store";
 import { recordRun } from "./reconcile-runs";
-import { stateFromRow, type StoredStateColumns } from "./rollup-store";
+import { stateColumns, stateFromRow, type StoredStateColumns } from "./rollup-store";
 
 export interface ReconciliationResult {
   runId: number;
@@ -106,12 +106,7 @@ async function repair(client: pg.ClientBase, drift: readonly RowDrift[]): Promis
       upserts.map((d) => d.metric),
       upserts.map((d) => new Date(d.bucketStart)),
       upserts.map((d) => d.groupKey),
-      states.map((s) => s.count),
-      states.map((s) => s.sum),
-      states.map((s) => s.min),
-      states.map((s) => s.max),
-      states.map((s) => (s.quantiles ? Buffer.from(s.quantiles) : null)),
-      states.map((s) => (s.distinct ? Buffer.from(s.distinct) : null)),
+      ...stateColumns(states),
     ]);
   }
   if (removals.length > 0)

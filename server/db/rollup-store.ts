@@ -1,5 +1,11 @@
 import type pg from "pg";
-import { deserializeState, mergeInto, serializeState, type AggregateState } from "../core/aggregate-state";
+import {
+  deserializeState,
+  mergeInto,
+  serializeState,
+  type AggregateState,
+  type SerializedState,
+} from "../core/aggregate-state";
 import { deltaKey, type MetricDelta } from "../core/engine";
 
 /** A 1-minute rollup row after a commit merged a delta into it. */
@@ -54,6 +60,21 @@ export interface StoredStateColumns {
   distinct_sketch: Buffer | null;
 }
 
+/**
+ * The state columns of `metric_rollups` as parallel arrays, in column order (count, sum, min,
+ * max, quantiles, distinct_sketch), for the set-based writes that unnest them.
+ */
+export function stateColumns(states: readonly SerializedState[]): unknown[][] {
+  return [
+    states.map((s) => s.count),
+    states.map((s) => s.sum),
+    states.map((s) => s.min),
+    states.map((s) => s.max),
+    states.map((s) => (s.quantiles ? Buffer.from(s.quantiles) : null)),
+    states.map((s) => (s.distinct ? Buffer.from(s.distinct) : null)),
+  ];
+}
+
 /** Decodes the state of a `metric_rollups` row. */
 export function stateFromRow(row: StoredStateColumns): AggregateState {
   const { count, sum, min, max, quantiles, distinct_sketch: distinct } = row;
@@ -90,15 +111,6 @@ export async function mergeMetricDeltas(
   });
 
   const rows = merged.map((bucket) => serializeState(bucket.state));
-  await client.query(WRITE_ROWS, [
-    ...keys,
-    rows.map((r) => r.count),
-    rows.map((r) => r.sum),
-    rows.map((r) => r.min),
-    rows.map((r) => r.max),
-    rows.map((r) => (r.quantiles ? Buffer.from(r.quantiles) : null)),
-    rows.map((r) => (r.distinct ? Buffer.from(r.distinct) : null)),
-    deltas.map((d) => (d.revised ? 1 : 0)),
-  ]);
+  await client.query(WRITE_ROWS, [...keys, ...stateColumns(rows), deltas.map((d) => (d.revised ? 1 : 0))]);
   return merged;
 }

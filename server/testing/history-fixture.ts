@@ -4,7 +4,7 @@ import { serializeState, type AggregateState } from "../core/aggregate-state";
 import { compactStates, type PeriodState } from "../core/history/compact";
 import { HOUR_MS } from "../core/history/cover";
 import { loadDefinitions } from "../db/metric-definitions";
-import { stateFromRow, type StoredStateColumns } from "../db/rollup-store";
+import { stateColumns, stateFromRow, type StoredStateColumns } from "../db/rollup-store";
 import { commitBatch } from "../db/event-store";
 import type { SeededRandom } from "./seeded-random";
 
@@ -147,12 +147,7 @@ export async function upsertCoarseRows(
       resolution,
       periods.map((p) => new Date(p.periodStart)),
       periods.map((p) => p.groupKey),
-      rows.map((r) => r.count),
-      rows.map((r) => r.sum),
-      rows.map((r) => r.min),
-      rows.map((r) => r.max),
-      rows.map((r) => (r.quantiles ? Buffer.from(r.quantiles) : null)),
-      rows.map((r) => (r.distinct ? Buffer.from(r.distinct) : null)),
+      ...stateColumns(rows),
     ],
   );
 }

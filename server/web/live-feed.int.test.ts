@@ -1,3 +1,4 @@
+import { countOnlySummary } from "../testing/summaries";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveBatch, MetricBucket } from "../contract";
@@ -17,18 +18,7 @@ const bucket = (count: number): MetricBucket => ({
   bucketStart: T,
   groupKey: "",
   state: "open",
-  summary: {
-    count,
-    sum: 0,
-    avg: null,
-    min: null,
-    max: null,
-    p50: null,
-    p90: null,
-    p95: null,
-    p99: null,
-    distinct: 0,
-  },
+  summary: countOnlySummary(count),
 });
 const batch = (batchSeq: number): LiveBatch => ({
   consumer: "p",

@@ -1,3 +1,4 @@
+import { countOnlySummary } from "../testing/summaries";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -205,18 +206,7 @@ describe("live gateway", () => {
     bystander.on("live:update", (update) => seen.push(update));
     void subscribe(bystander, { metric: 7 });
     const summary = (count: number) => ({
-      ...(snapshot.buckets[1]?.summary ?? {
-        count: 0,
-        sum: 0,
-        avg: null,
-        min: null,
-        max: null,
-        p50: null,
-        p90: null,
-        p95: null,
-        p99: null,
-        distinct: 0,
-      }),
+      ...(snapshot.buckets[1]?.summary ?? countOnlySummary(0)),
       count,
     });
     const batches: LiveBatch[] = [4, 5, 6].map((batchSeq) => ({

@@ -1,17 +1,12 @@
 import { natsNames } from "../../../server/config";
-import { JobsQuery, type ApiError, type JobsResponse } from "../../../server/contract";
+import { JobsQuery, type JobsResponse } from "../../../server/contract";
 import { authorize } from "../../../server/auth/guard";
 import { listDrift, listJobRuns, listReconciliations, queueStates } from "../../../server/db/job-history";
 import { errorFields } from "../../../server/log";
+import { apiError } from "../../../server/web/http";
 import { getWebServices } from "../../../server/web/services";
 
 export const dynamic = "force-dynamic";
-
-const error = (status: number, code: string, message: string, details?: unknown) =>
-  Response.json({ error: { code, message, ...(details ? { details } : {}) } } satisfies ApiError, {
-    status,
-    headers: { "cache-control": "no-store" },
-  });
 
 /** GET /api/jobs?limit&queue&status — scheduler run history, queue states and reconciliation drift (analyst). */
 export async function GET(request: Request): Promise<Response> {
@@ -22,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   if (!query.success) {
     const issue = query.error.issues[0];
     const field = issue?.path.join(".") ?? "query";
-    return error(400, "invalid_query", `${field}: ${issue?.message ?? "invalid"}`, {
+    return apiError(400, "invalid_query", `${field}: ${issue?.message ?? "invalid"}`, {
       issues: query.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
     });
   }
@@ -44,6 +39,6 @@ export async function GET(request: Request): Promise<Response> {
     return Response.json(body, { headers: { "cache-control": "no-store" } });
   } catch (cause) {
     log.warn("GET /api/jobs failed", errorFields(cause));
-    return error(503, "unavailable", "the run history could not be read");
+    return apiError(503, "unavailable", "the run history could not be read");
   }
 }
