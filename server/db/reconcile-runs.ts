@@ -42,13 +42,15 @@ export async function recordRun(
   return runId;
 }
 
+// Hours are UTC hours whatever the session's TimeZone: date_trunc names its zone, and an
+// interval of hours added to a timestamptz is absolute (only days and months follow a zone).
 const DUE_HOURS = `
 WITH closed AS (
   SELECT h FROM generate_series($1::timestamptz, $2::timestamptz, interval '1 hour') AS h
   WHERE NOT EXISTS (SELECT 1 FROM reconciled_hours r WHERE r.hour = h)
     AND EXISTS (SELECT 1 FROM raw_events e WHERE e.ts >= h AND e.ts < h + interval '1 hour')),
 late AS (
-  SELECT date_trunc('hour', e.ts) AS h, count(*) AS n FROM raw_events e
+  SELECT date_trunc('hour', e.ts, 'UTC') AS h, count(*) AS n FROM raw_events e
   WHERE e.too_late AND e.ts >= $1 AND e.ts < $2::timestamptz + interval '1 hour'
   GROUP BY 1)
 SELECT (extract(epoch FROM h) * 1000)::float8 AS hour FROM (

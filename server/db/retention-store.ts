@@ -17,16 +17,17 @@ DELETE FROM raw_events WHERE ctid = ANY(ARRAY(
   SELECT ctid FROM raw_events WHERE ts < $1 LIMIT $2))`;
 
 // A finer row goes only once the coarser period it feeds is compacted: retention never loses
-// a number that is not held by the next tier.
+// a number that is not held by the next tier. Periods are UTC hours and days whatever the
+// session's TimeZone (date_trunc with an explicit zone).
 const DELETE_MINUTES = `
 DELETE FROM metric_rollups r WHERE r.resolution = '1m' AND r.bucket_start < $1
   AND EXISTS (SELECT 1 FROM rollup_periods p WHERE p.resolution = '1h' AND p.status = 'compacted'
-              AND p.period_start = date_trunc('hour', r.bucket_start))`;
+              AND p.period_start = date_trunc('hour', r.bucket_start, 'UTC'))`;
 
 const DELETE_HOURS = `
 DELETE FROM metric_rollups r WHERE r.resolution = '1h' AND r.bucket_start < $1
   AND EXISTS (SELECT 1 FROM rollup_periods p WHERE p.resolution = '1d' AND p.status = 'compacted'
-              AND p.period_start = date_trunc('day', r.bucket_start))`;
+              AND p.period_start = date_trunc('day', r.bucket_start, 'UTC'))`;
 
 const DELETE_DAYS = `DELETE FROM metric_rollups WHERE resolution = '1d' AND bucket_start < $1`;
 
@@ -34,7 +35,7 @@ const DELETE_DAYS = `DELETE FROM metric_rollups WHERE resolution = '1d' AND buck
 const DELETE_PERIODS = `
 DELETE FROM rollup_periods p WHERE (p.resolution = '1h' AND p.period_start < $1
     AND EXISTS (SELECT 1 FROM rollup_periods d WHERE d.resolution = '1d' AND d.status = 'compacted'
-                AND d.period_start = date_trunc('day', p.period_start)))
+                AND d.period_start = date_trunc('day', p.period_start, 'UTC')))
   OR (p.resolution = '1d' AND p.period_start < $2)`;
 
 /** Deletes what each tier's retention allows (see core/retention.ts for the cutoffs). */

@@ -38,7 +38,8 @@ let deps: HistoryDeps;
 
 beforeAll(async () => {
   database = await createTestDatabase("nowcast_hist");
-  db = createDbClients(database.url, { max: 4 });
+  // Sessions in the test database's half-hour zone (no UTC pin): the SQL must not depend on it.
+  db = createDbClients(database.url, { max: 4, sessionTimeZone: null });
   deps = { pool: db.pool, outOfOrdernessMs: 5_000 };
   const random = seededRandom(testSeed(6060));
   await commitEvents(db.pool, [
