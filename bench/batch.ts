@@ -72,7 +72,7 @@ async function main() {
     const commits: number[] = [];
     for (let i = 0; i < events.length; i += 1000) {
       const batch = events.slice(i, i + 1000);
-      const classified = classifyBatch(clock, batch, DEFAULT_TIME_SETTINGS);
+      const classified = classifyBatch(clock, batch, DEFAULT_TIME_SETTINGS, Date.now());
       clock = classified.clock;
       const [, ms] = await timed(() =>
         commitBatch(db.pool, {

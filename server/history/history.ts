@@ -31,6 +31,8 @@ export interface HistoryDeps {
   pool: pg.Pool;
   /** Watermark = stream event time − this (NOWCAST_OUT_OF_ORDERNESS_MS). */
   outOfOrdernessMs: number;
+  /** The reader's clock: the watermark never passes now − out-of-orderness. */
+  now(): number;
 }
 
 export async function findDefinition(pool: pg.Pool, name: string): Promise<MetricDefinition> {
@@ -52,9 +54,13 @@ function checkGroupAttr(definition: MetricDefinition, attr: string, param: strin
   );
 }
 
+/**
+ * Watermark of the stream, bounded by this reader's clock: a stored clock ahead of it (a skewed
+ * host, older code) can never make a future minute final or a range ending later complete.
+ */
 async function watermarkOf(deps: HistoryDeps): Promise<number | null> {
   const eventTime = await readStreamEventTime(deps.pool);
-  return eventTime === null ? null : eventTime - deps.outOfOrdernessMs;
+  return eventTime === null ? null : Math.min(eventTime, deps.now()) - deps.outOfOrdernessMs;
 }
 
 /** `GET /api/metrics/{name}/series`: buckets in the query's zone from the coarsest usable tiers. */

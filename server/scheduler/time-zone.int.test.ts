@@ -55,23 +55,44 @@ beforeAll(async () => {
   // No UTC pin: every statement runs in the database's half-hour zone.
   db = createDbClients(database.url, { max: 4, sessionTimeZone: null });
   definitions = (await loadDefinitions(db.pool)).definitions;
-  jobs = new BatchJobs(db.pool, queue, {
-    outOfOrdernessMs: 5_000,
-    allowedLatenessMs: 600_000,
-    reconcileWindowDays: 7,
-    maxPerPlan: 500,
-    retention: { rawDays: 30, minuteDays: 190, hourDays: 400, dayDays: 1830, historyDays: 30 },
-  });
+  jobs = new BatchJobs(
+    db.pool,
+    queue,
+    {
+      outOfOrdernessMs: 5_000,
+      allowedLatenessMs: 600_000,
+      reconcileWindowDays: 7,
+      maxPerPlan: 500,
+      retention: { rawDays: 30, minuteDays: 190, hourDays: 400, dayDays: 1830, historyDays: 30 },
+    },
+    () => NOW,
+  );
   const random = seededRandom(1010);
   const times = hoursOfDay(DAY).flatMap((h) =>
     Array.from({ length: 12 }, () => h + random.int(0, HOUR_MS - 1)),
   );
   times.sort((a, b) => a - b).push(DAY + DAY_MS + HOUR_MS);
-  ({ clock } = await streamEvents(db.pool, definitions, eventsAt(random, times, "base"), undefined, "tz"));
+  ({ clock } = await streamEvents(
+    db.pool,
+    definitions,
+    eventsAt(random, times, "base"),
+    undefined,
+    "tz",
+    50,
+    NOW,
+  ));
   await settle();
   // Too-late events after compaction: reconciliation must fold them into their own UTC hours.
   const late = TOO_LATE_HOURS.flatMap((h) => [h + 10 * 60_000, h + 50 * 60_000]);
-  ({ clock } = await streamEvents(db.pool, definitions, eventsAt(random, late, "late"), clock, "tz"));
+  ({ clock } = await streamEvents(
+    db.pool,
+    definitions,
+    eventsAt(random, late, "late"),
+    clock,
+    "tz",
+    50,
+    NOW,
+  ));
   await settle();
 }, 120_000);
 

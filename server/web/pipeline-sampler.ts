@@ -70,7 +70,8 @@ export function startPipelineSampler(deps: PipelineSamplerDeps): PipelineSampler
         ackPending: js.ackPending,
         storedTotal: counters.stored,
         tooLateTotal: counters.tooLate,
-        watermark: counters.maxEventTime === null ? null : counters.maxEventTime - deps.outOfOrdernessMs,
+        watermark:
+          counters.maxEventTime === null ? null : Math.min(counters.maxEventTime, at) - deps.outOfOrdernessMs,
         deadLetters: counters.deadLetters,
       };
       for (const listener of listeners) listener(latest);
