@@ -12,7 +12,15 @@ import { loadDefinitions } from "../db/metric-definitions";
 import { errorFields, type Logger } from "../log";
 import { ensureProcessorConsumer, setupEventStream } from "../nats/streams";
 import { Batcher } from "./batcher";
-import { prepareBatch, type Delivered, type PipelinePorts, type PreparedBatch } from "./pipeline";
+import { startIdleAdvance } from "./idle";
+import {
+  commitPlanned,
+  planCommit,
+  prepareBatch,
+  type Delivered,
+  type PipelinePorts,
+  type PreparedBatch,
+} from "./pipeline";
 import { commitIsolating, enrichIsolating, type OnRejected } from "./poison";
 import { retryingUntil, serial } from "./retry";
 
@@ -23,6 +31,8 @@ export interface ProcessorOptions {
   batchWaitMs: number;
   maxInFlight: number;
   time: TimeSettings;
+  /** With nothing delivered or pending this long, event time follows the processing clock. */
+  idleTimeoutMs: number;
   definitionsRefreshMs: number;
   dimensions?: DimensionCacheOptions;
   /** Redelivery delay for unacked messages (default 30 s). */
@@ -83,6 +93,7 @@ export async function startProcessor(
   let messages: ConsumerMessages | undefined;
   // Resume event time where the last commit left it, so lateness verdicts survive restarts.
   let committedClock: Clock = await readClock(pool, durable);
+  let lastActivityAt = now();
   let definitions: readonly MetricDefinition[] = [];
   const refreshDefinitions = async () => {
     const loaded = await loadDefinitions(pool);
@@ -125,7 +136,7 @@ export async function startProcessor(
       error: failure.message,
     });
   const retrying = retryingUntil(() => stopping, log);
-  // Batch commits change the clock one at a time.
+  // Batch commits and idle advances change the clock one at a time.
   const exclusive = serial();
   const keepAlive = (batch: readonly { message: Delivered }[]) => () => {
     for (const { message } of batch) message.working();
@@ -152,11 +163,38 @@ export async function startProcessor(
         );
       }),
   });
+  const idle = startIdleAdvance({
+    idleTimeoutMs: options.idleTimeoutMs,
+    now,
+    quiet: () => !stopping && batcher.idle,
+    nothingPending: async () => {
+      const info = await consumer.info(false);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    clock: () => committedClock,
+    lastActivityAt: () => lastActivityAt,
+    commit: (advanced) =>
+      exclusive(async () => {
+        const at = now();
+        // Still due? A message may have arrived while JetStream was asked.
+        if (!batcher.idle || advanced.maxEventTime === null || at - lastActivityAt < options.idleTimeoutMs)
+          return;
+        const planned = planCommit(ports, { maxEventTime: at }, [], at, at);
+        committedClock = (await commitPlanned(ports, planned)).clock;
+        lastActivityAt = at;
+        log.debug("idle stream: watermark advanced", {
+          watermark: watermarkOf(committedClock, options.time),
+        });
+      }),
+    log,
+  });
+
   const run = async () => {
     while (!stopping) {
       try {
         messages = await consumer.consume({ max_messages: options.maxInFlight });
         for await (const message of messages) {
+          lastActivityAt = now();
           await batcher.add(adapt(message));
         }
       } catch (error) {
@@ -172,6 +210,7 @@ export async function startProcessor(
     done,
     async stop() {
       stopping = true;
+      idle.stop();
       clearInterval(refresher);
       await dimensions.close();
       await messages?.close().catch(() => undefined);

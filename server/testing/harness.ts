@@ -110,6 +110,9 @@ export function testProcessorOptions(
     batchWaitMs: 20,
     maxInFlight: 500,
     time: DEFAULT_TIME_SETTINGS,
+    // Tests publish events minutes in the past at their own pace; tests of the idle advance
+    // set a short timeout themselves.
+    idleTimeoutMs: 10 * 60_000,
     definitionsRefreshMs: 1000,
     ...overrides,
   };
