@@ -5,6 +5,7 @@ import { eventCountDeltas, type RollupDelta } from "../core/event-counts";
 import { inTransaction } from "./clients";
 import { markPeriodsDirty } from "./period-store";
 import { mergeMetricDeltas, type MergedBucket } from "./rollup-store";
+import { addTooLate } from "./too-late-store";
 
 /** A rejected input as stored in dead_letters. */
 export interface DeadLetterRecord {
@@ -165,6 +166,12 @@ export async function commitBatch(pool: pg.Pool, batch: BatchCommit): Promise<Ba
     await markPeriodsDirty(
       client,
       eventCounts.map((d) => d.bucketStart),
+    );
+    // Too-late events are stored but not counted until reconciliation folds them in; their
+    // hours say so (history does not call such a range complete). After the 1m rows: lock order.
+    await addTooLate(
+      client,
+      inserted.filter((row) => row.lateness === "too_late").map((row) => row.event.ts),
     );
     await insertDeadLetters(client, batch.deadLetters);
     const checkpoint = await client.query<{

@@ -50,6 +50,20 @@ beforeAll(async () => {
     `INSERT INTO reconciled_hours (hour, reconciled_at, too_late_seen, run_id) VALUES ($1, now(), 1, 1)`,
     [new Date(H + HALF)],
   );
+  // Too-late events stored before too_late_hours existed; H + 5 h was reconciled with one of them.
+  await pool.query(
+    `INSERT INTO raw_events (id, type, ts, too_late) VALUES ('l1', 'signup', $1, true), ('l2', 'signup', $2, true),
+       ('l3', 'signup', $3, true), ('on-time', 'signup', $3, false)`,
+    [
+      new Date(H + 5 * HOUR_MS + 60_000),
+      new Date(H + 5 * HOUR_MS + 120_000),
+      new Date(H + 6 * HOUR_MS + 60_000),
+    ],
+  );
+  await pool.query(
+    `INSERT INTO reconciled_hours (hour, reconciled_at, too_late_seen, run_id) VALUES ($1, now(), 1, 2)`,
+    [new Date(H + 5 * HOUR_MS)],
+  );
   await pool.query(
     `INSERT INTO consumer_checkpoints (consumer, max_event_time) VALUES ('ahead', now() + interval '4 minutes'), ('behind', $1)`,
     [new Date(D)],
@@ -75,7 +89,18 @@ describe("migration 20261202120000 repairs what a non-UTC session wrote", () => 
       `SELECT 1 FROM rollup_periods WHERE period_start <> date_trunc('hour', period_start, 'UTC')`,
     );
     expect(periods.rowCount).toBe(0);
-    expect((await pool.query(`SELECT 1 FROM reconciled_hours`)).rowCount).toBe(0);
+    const hours = await pool.query<{ hour: Date }>(`SELECT hour FROM reconciled_hours`);
+    expect(hours.rows.map((r) => r.hour.getTime())).toEqual([H + 5 * HOUR_MS]);
+  });
+
+  it("fills too_late_hours from the stored too-late events and what reconciliation folded in", async () => {
+    const rows = await pool.query<{ hour: Date; stored: number; folded: number }>(
+      `SELECT hour, stored, folded FROM too_late_hours ORDER BY hour`,
+    );
+    expect(rows.rows.map((r) => [r.hour.getTime(), r.stored, r.folded])).toEqual([
+      [H + 5 * HOUR_MS, 2, 1],
+      [H + 6 * HOUR_MS, 1, 0],
+    ]);
   });
 
   it("marks the aligned hours and days they overlapped dirty, and leaves the others compacted", async () => {

@@ -12,6 +12,7 @@ import { alignDown, autoStep, bucketBoundaries, nextBoundary } from "../core/his
 import { coverBuckets, periodWindow } from "../core/history/cover";
 import { loadDefinitions } from "../db/metric-definitions";
 import { readCompactedPeriods, readCoverRows, readStreamEventTime } from "../db/history-queries";
+import { pendingTooLate } from "../db/too-late-store";
 
 /** Why a history request cannot be answered; mapped to HTTP once, in server/web/history-http.ts. */
 export class HistoryError extends Error {
@@ -82,10 +83,11 @@ export async function querySeries(
   const end = boundaries[boundaries.length - 1] ?? query.to;
   const window = periodWindow(start, end);
   // Independent reads in parallel: each is one round trip.
-  const [definition, compacted, watermark] = await Promise.all([
+  const [definition, compacted, watermark, pending] = await Promise.all([
     findDefinition(deps.pool, name),
     readCompactedPeriods(deps.pool, window.from, window.to),
     watermarkOf(deps),
+    pendingTooLate(deps.pool, start, end),
   ]);
   if (query.groupBy) checkGroupAttr(definition, query.groupBy, "groupBy");
   const segments = coverBuckets(boundaries, compacted);
@@ -96,6 +98,7 @@ export async function querySeries(
     boundaries,
     rows,
     watermark,
+    pendingTooLate: pending,
     limit: query.limit,
     step,
     groupBy: query.groupBy ?? null,
@@ -114,9 +117,11 @@ export async function queryBreakdown(
   const lastMinute = alignDown(query.to - 1, "1m", "UTC");
   const boundaries = [start, nextBoundary(lastMinute, "1m", "UTC")];
   const window = periodWindow(start, boundaries[1] ?? start);
-  const [compacted, watermark] = await Promise.all([
+  const end = boundaries[1] ?? start;
+  const [compacted, watermark, pending] = await Promise.all([
     readCompactedPeriods(deps.pool, window.from, window.to),
     watermarkOf(deps),
+    pendingTooLate(deps.pool, start, end),
   ]);
   const rows = await readCoverRows(deps.pool, name, coverBuckets(boundaries, compacted), "both");
   return assembleBreakdown({
@@ -126,6 +131,7 @@ export async function queryBreakdown(
     rows: rows.filter((row) => row.groupKey !== ""),
     totalRows: rows.filter((row) => row.groupKey === ""),
     watermark,
+    pendingTooLate: pending,
     limit: query.limit,
     by: query.by,
   });

@@ -47,3 +47,21 @@ DELETE FROM "reconciled_hours" WHERE "hour" <> date_trunc('hour', "hour", 'UTC')
 -- 2. The event-time clock never runs ahead of the processing clock any more (docs/decisions/0019):
 --    a checkpoint that an event from the future moved past the wall clock is brought back.
 UPDATE "consumer_checkpoints" SET "max_event_time" = now() WHERE "max_event_time" > now();
+
+-- 3. Too-late events per UTC hour: how many are stored (the processor adds them in its batch
+--    transaction) and how many the hour's latest reconciliation folded in. An hour with
+--    stored > folded holds events that are in raw_events but not yet in the rollups: history
+--    does not call a range complete (or cacheable) while one of its hours is such, and the
+--    planner finds due hours through the partial index instead of scanning raw_events.
+CREATE TABLE "too_late_hours" (
+    "hour" TIMESTAMPTZ(3) NOT NULL,
+    "stored" INTEGER NOT NULL DEFAULT 0,
+    "folded" INTEGER NOT NULL DEFAULT 0,
+    CONSTRAINT "too_late_hours_pkey" PRIMARY KEY ("hour")
+);
+CREATE INDEX "too_late_hours_pending_idx" ON "too_late_hours" ("hour") WHERE "stored" > "folded";
+
+INSERT INTO "too_late_hours" ("hour", "stored", "folded")
+SELECT date_trunc('hour', e."ts", 'UTC'), count(*), 0 FROM "raw_events" e WHERE e."too_late" GROUP BY 1;
+UPDATE "too_late_hours" t SET "folded" = LEAST(r."too_late_seen", t."stored")
+FROM "reconciled_hours" r WHERE r."hour" = t."hour";
