@@ -49,10 +49,13 @@ export interface BatchResult {
   buckets: MergedBucket[];
 }
 
+// New ids only: not stored, and not among the ids of raw events retention has deleted
+// (retired_event_ids, a 128-bit hash per id), so a duplicate never counts twice at any distance.
 const INSERT_RAW = `
 INSERT INTO raw_events (id, type, ts, received_at, v, source, value, attrs, too_late)
-SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[],
-                     $7::float8[], $8::jsonb[], $9::bool[])
+SELECT u.* FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[],
+                       $7::float8[], $8::jsonb[], $9::bool[]) AS u(id, type, ts, received_at, v, source, value, attrs, too_late)
+WHERE NOT EXISTS (SELECT 1 FROM retired_event_ids r WHERE r.id_hash = md5(u.id)::uuid)
 ON CONFLICT (id) DO NOTHING
 RETURNING id`;
 

@@ -1,8 +1,13 @@
 import type pg from "pg";
 import type { RetentionCutoffs } from "../core/retention";
+import { retireRawEvents } from "./raw-retention";
 
 export interface RetentionResult {
   rawEvents: number;
+  /** Ids of deleted raw events kept (as hashes) so a re-sent one stays a duplicate. */
+  retiredIds: number;
+  /** Raw deletion waited for a transaction that stayed open; a later run deletes them. */
+  rawDeferred: boolean;
   minuteRows: number;
   hourRows: number;
   dayRows: number;
@@ -10,11 +15,6 @@ export interface RetentionResult {
   jobRuns: number;
   reconciliationRuns: number;
 }
-
-// Raw events go in slices so one run never holds a huge transaction (index on ts).
-const DELETE_RAW_SLICE = `
-DELETE FROM raw_events WHERE ctid = ANY(ARRAY(
-  SELECT ctid FROM raw_events WHERE ts < $1 LIMIT $2))`;
 
 // A finer row goes only once the coarser period it feeds is compacted: retention never loses
 // a number that is not held by the next tier. Periods are UTC hours and days whatever the
@@ -44,12 +44,8 @@ export async function applyRetention(
   cutoffs: RetentionCutoffs,
   rawSlice = 10_000,
 ): Promise<RetentionResult> {
-  let rawEvents = 0;
-  for (;;) {
-    const deleted = (await pool.query(DELETE_RAW_SLICE, [cutoffs.raw, rawSlice])).rowCount ?? 0;
-    rawEvents += deleted;
-    if (deleted < rawSlice) break;
-  }
+  // Raw events go in slices (index on ts), their ids retired first (raw-retention.ts).
+  const raw = await retireRawEvents(pool, cutoffs.raw, rawSlice);
   const count = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rowCount ?? 0;
   const minuteRows = await count(DELETE_MINUTES, [cutoffs.minute]);
   const hourRows = await count(DELETE_HOURS, [cutoffs.hour]);
@@ -60,5 +56,15 @@ export async function applyRetention(
   const reconciliationRuns = await count(`DELETE FROM reconciliation_runs WHERE ran_at < $1`, [
     cutoffs.history,
   ]);
-  return { rawEvents, minuteRows, hourRows, dayRows, periods, jobRuns, reconciliationRuns };
+  return {
+    rawEvents: raw.deleted,
+    retiredIds: raw.retired,
+    rawDeferred: raw.deferred,
+    minuteRows,
+    hourRows,
+    dayRows,
+    periods,
+    jobRuns,
+    reconciliationRuns,
+  };
 }

@@ -65,3 +65,10 @@ INSERT INTO "too_late_hours" ("hour", "stored", "folded")
 SELECT date_trunc('hour', e."ts", 'UTC'), count(*), 0 FROM "raw_events" e WHERE e."too_late" GROUP BY 1;
 UPDATE "too_late_hours" t SET "folded" = LEAST(r."too_late_seen", t."stored")
 FROM "reconciled_hours" r WHERE r."hour" = t."hour";
+
+-- 4. Ids of raw events that retention deleted, as a 128-bit hash (md5 as uuid, 16 bytes): the
+--    raw insert skips them, so a re-sent old id stays a duplicate at any distance in time.
+CREATE TABLE "retired_event_ids" (
+    "id_hash" UUID NOT NULL,
+    CONSTRAINT "retired_event_ids_pkey" PRIMARY KEY ("id_hash")
+);
