@@ -53,12 +53,13 @@ async function main() {
   try {
     const { definitions } = await loadDefinitions(db.pool);
     const random = seededRandom(42);
-    // 190 days of compacted hours and days before DAY: what a long-running system holds.
+    // 190 days of compacted hours and days before DAY: what a long-running system holds. Steps
+    // in hours: an interval of days on timestamptz would follow the session's zone.
     await db.pool.query(
       `INSERT INTO rollup_periods (resolution, period_start, status, compacted_at)
-       SELECT '1h', h, 'compacted', now() FROM generate_series($1::timestamptz - interval '190 days', $1::timestamptz - interval '1 hour', interval '1 hour') h
-       UNION ALL SELECT '1d', d, 'compacted', now() FROM generate_series($1::timestamptz - interval '190 days', $1::timestamptz - interval '1 day', interval '1 day') d`,
-      [new Date(DAY)],
+       SELECT '1h', h, 'compacted', now() FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 hour', interval '1 hour') h
+       UNION ALL SELECT '1d', d, 'compacted', now() FROM generate_series($1::timestamptz, $2::timestamptz - interval '24 hours', interval '24 hours') d`,
+      [new Date(DAY - 190 * DAY_MS), new Date(DAY)],
     );
 
     // (a) the processor's commit of 1000-event batches over DAY, in event-time order.
@@ -71,7 +72,7 @@ async function main() {
     const commits: number[] = [];
     for (let i = 0; i < events.length; i += 1000) {
       const batch = events.slice(i, i + 1000);
-      const classified = classifyBatch(clock, batch, DEFAULT_TIME_SETTINGS);
+      const classified = classifyBatch(clock, batch, DEFAULT_TIME_SETTINGS, Date.now());
       clock = classified.clock;
       const [, ms] = await timed(() =>
         commitBatch(db.pool, {

@@ -26,6 +26,10 @@ export default async function globalSetup() {
     // Plan compaction/reconciliation every second so /jobs fills within a test's patience.
     SCHEDULER_PLAN_INTERVAL_MS: "1000",
     SCHEDULER_RETRY_DELAY_S: "1",
+    // The live specs script event time (which bucket is open, final or revised); an idle
+    // advance of the watermark in between would change their premise. Tested in
+    // server/processor/watermark.int.test.ts.
+    NOWCAST_IDLE_TIMEOUT_MS: "3600000",
   };
   const ingestKey = await seedE2eAccess(database.url);
   const processor = await startRole("processor", env);

@@ -72,6 +72,8 @@ test("tiles, charts and lists show exactly the published events", async ({ page 
   await expect(page.getByTestId("dead-letters-invalid_ts")).toHaveText("1");
   await expect(page.getByTestId("dead-letters-unknown_type")).toHaveText("1");
   await expect(page.getByTestId("pipeline-consumer-lag")).toHaveText("0");
+  await expect(page.getByTestId("pipeline-nats")).toHaveText("connected");
+  await expect(page.getByTestId("pipeline-processor")).toHaveText(/^(idle|progressing)$/);
   // The newest event is ~25 s old: the page says the figures lag.
   await expect(page.getByTestId("freshness")).toHaveAttribute("data-level", /lagging|stale/);
   expect(await storedCount()).toBe(48);

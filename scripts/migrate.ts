@@ -79,8 +79,12 @@ export function pendingMigrations(all: Migration[], applied: AppliedRow[]): Migr
 export async function migrate(
   databaseUrl: string,
   log: (message: string) => void = console.log,
+  /** Applies only migrations whose name sorts before this (tests of a migration's own effect). */
+  options: { before?: string } = {},
 ): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  // Migrations run in UTC like every role's session (docs/decisions/0020); their SQL names its
+  // zone anyway wherever a result could depend on it.
+  const client = new pg.Client({ connectionString: databaseUrl, options: "-c TimeZone=UTC" });
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [LOCK_ID]);
@@ -88,7 +92,9 @@ export async function migrate(
     const applied = await client.query<AppliedRow>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
     );
-    const pending = pendingMigrations(await readMigrations(), applied.rows);
+    const pending = pendingMigrations(await readMigrations(), applied.rows).filter(
+      (m) => options.before === undefined || m.name < options.before,
+    );
     for (const migration of pending) await applyOne(client, migration, log);
     if (pending.length === 0) log("migrate: database is up to date");
   } finally {

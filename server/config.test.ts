@@ -10,6 +10,7 @@ describe("parseConfig: batch layer", () => {
       RETENTION_1M_DAYS: 190,
       RETENTION_1H_DAYS: 400,
       RETENTION_1D_DAYS: 1830,
+      NOWCAST_IDLE_TIMEOUT_MS: 10_000,
     });
   });
 
@@ -24,6 +25,7 @@ describe("parseConfig: batch layer", () => {
     ["1d shorter than 1h", { RETENTION_1D_DAYS: "300" }, "RETENTION_1D_DAYS: must be ≥ 400"],
     ["not a number", { RETENTION_RAW_DAYS: "thirty" }, "RETENTION_RAW_DAYS:"],
     ["plan interval too short", { SCHEDULER_PLAN_INTERVAL_MS: "10" }, "SCHEDULER_PLAN_INTERVAL_MS:"],
+    ["idle timeout below a second", { NOWCAST_IDLE_TIMEOUT_MS: "10" }, "NOWCAST_IDLE_TIMEOUT_MS:"],
   ])("rejects %s, naming the variable", (_name, env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

@@ -34,6 +34,16 @@ export const Config = z.object({
   NOWCAST_OUT_OF_ORDERNESS_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   /** Events this far behind the watermark still revise their bucket; older ones are too late. */
   NOWCAST_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  /**
+   * With nothing delivered or pending for this long, the processor moves its event-time clock
+   * to the processing time and commits it, so the last buckets turn final on an idle stream.
+   */
+  NOWCAST_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
+  /**
+   * `/api/health` and the pipeline panel call the processor stalled when messages have waited
+   * this long and its checkpoint has not advanced for this long either.
+   */
+  NOWCAST_STALL_AFTER_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /** How often the processor re-reads metric definitions (changes apply without a restart). */
   METRIC_DEFINITIONS_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   /** Signs session cookies; required (≥ 32 characters) when NODE_ENV=production. */

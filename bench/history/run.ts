@@ -151,7 +151,7 @@ export async function runHistoryBench(argv: readonly string[]): Promise<void> {
     );
     const events = rows[0]?.n ?? 0;
     const dataEnd = Math.ceil((rows[0]?.end ?? START) / 86_400_000) * 86_400_000;
-    const deps = { pool, outOfOrdernessMs: 5_000 };
+    const deps = { pool, outOfOrdernessMs: 5_000, now: Date.now };
     const results: CaseResult[] = [];
     for (const c of CASES) {
       log(`measuring ${c.label} (${c.tz})`);

@@ -3,16 +3,29 @@
 import type { PipelineStats } from "../../server/contract";
 import { clockTime, formatFigure } from "./format";
 
-function Figure({ id, label, value, warn }: { id: string; label: string; value: string; warn?: boolean }) {
+function Figure({
+  id,
+  label,
+  value,
+  warn,
+  title,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  warn?: boolean;
+  /** Shown on hover: why a state is what it is. */
+  title?: string | undefined;
+}) {
   return (
-    <div className={`pipeline-figure${warn ? " warn" : ""}`}>
+    <div className={`pipeline-figure${warn ? " warn" : ""}`} title={title}>
       <span className="muted">{label}</span>
       <strong data-testid={`pipeline-${id}`}>{value}</strong>
     </div>
   );
 }
 
-/** Ingest and processing rates, consumer lag, dead letters per reason, too-late events. */
+/** Processor progress, NATS connection, ingest and processing rates, consumer lag, dead letters per reason, too-late events. */
 export function PipelinePanel({ stats }: { stats: PipelineStats | undefined }) {
   const n = (v: number | null | undefined, format: "rate" | "count" = "count") =>
     v === null || v === undefined ? "—" : formatFigure(v, format);
@@ -26,6 +39,21 @@ export function PipelinePanel({ stats }: { stats: PipelineStats | undefined }) {
         </span>
       </header>
       <div className="pipeline-grid">
+        <Figure
+          id="processor"
+          label="Processor"
+          value={stats?.processor.state ?? "—"}
+          warn={
+            stats !== undefined && stats.processor.state !== "idle" && stats.processor.state !== "progressing"
+          }
+          title={stats?.processor.detail}
+        />
+        <Figure
+          id="nats"
+          label="NATS"
+          value={stats?.nats ?? "—"}
+          warn={stats !== undefined && stats.nats !== "connected"}
+        />
         <Figure id="ingest-rate" label="Ingested/s" value={n(stats?.ingestRate, "rate")} />
         <Figure id="processing-rate" label="Processed/s" value={n(stats?.processingRate, "rate")} />
         <Figure

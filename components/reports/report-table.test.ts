@@ -41,6 +41,7 @@ function series(points: SeriesPoint[], groupBy: string | null, groups: string[] 
     to: points.at(-1)?.end ?? "",
     watermark: "2026-11-02T00:00:00.000Z",
     complete: true,
+    pendingTooLate: 0,
     filter: [],
     step: "1h",
     groupBy,

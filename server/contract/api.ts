@@ -29,6 +29,10 @@ export const ApiError = z.object({
 });
 export type ApiError = z.infer<typeof ApiError>;
 
+/**
+ * `GET /api/health` (200 when `ok`, 503 when `degraded`). Checks: `postgres`, `nats` (down while
+ * disconnected or reconnecting) and `processor` (stalled: messages wait and nothing commits).
+ */
 export const HealthResponse = z.object({
   status: z.enum(["ok", "degraded"]),
   checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),

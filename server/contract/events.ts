@@ -30,6 +30,8 @@ export const ReasonCode = z.enum([
   "invalid_value",
   "invalid_attrs",
   "schema_violation",
+  /** Valid by the contract, but the database refused to store it (SQLSTATE in the message). */
+  "storage_rejected",
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 

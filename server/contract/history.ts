@@ -114,8 +114,13 @@ const RangeInfo = {
   to: z.string(),
   /** Everything before this instant is final ("complete up to"); null before the first event. */
   watermark: z.string().nullable(),
-  /** True when the whole range is final: the response is cacheable. */
+  /**
+   * True when the whole range is final and holds no too-late events still waiting for
+   * reconciliation: the response is cacheable. Never true for a range that ends after now.
+   */
   complete: z.boolean(),
+  /** Too-late events stored in the range's hours but not yet in these figures (reconciliation folds them in). */
+  pendingTooLate: z.number().int().nonnegative(),
   /** The definition's filter, echoed for headers of exports. */
   filter: MetricDefinition.shape.filter,
 };

@@ -104,6 +104,13 @@ export const PipelineStats = z.object({
   storedTotal: z.number().int(),
   tooLateTotal: z.number().int(),
   watermark: z.number().int().nullable(),
+  /** Whether the processor makes progress (`stalled`: messages wait and nothing commits). */
+  processor: z.object({
+    state: z.enum(["idle", "progressing", "stalled", "unknown"]),
+    detail: z.string(),
+  }),
+  /** The web's NATS connection: the figures above are stale while it is not `connected`. */
+  nats: z.enum(["connected", "disconnected", "reconnecting", "closed"]),
   /** Dead letters of the last hour, per reason code, most frequent first. */
   deadLetters: z.array(z.object({ reason: z.string(), count: z.number().int() })),
 });

@@ -16,9 +16,13 @@ export const DEFAULT_TIME_SETTINGS: TimeSettings = {
   allowedLatenessMs: 10 * 60_000,
 };
 
-/** Event-time progress of one consumer; persisted with its checkpoint. */
+/**
+ * Event-time progress of one consumer; persisted with its checkpoint. The high mark never runs
+ * ahead of the processing clock (docs/decisions/0019): an event from the future (the contract
+ * allows 5 min) raises it only to the processing time it was seen at.
+ */
 export interface Clock {
-  /** Highest event time seen, or null before the first event. */
+  /** max over events of min(event time, processing time when classified); null before the first. */
   maxEventTime: number | null;
 }
 
@@ -35,8 +39,14 @@ export function bucketStatus(
   return revised ? "revised" : "final";
 }
 
-export function watermarkOf(clock: Clock, settings: TimeSettings): number | null {
-  return clock.maxEventTime === null ? null : clock.maxEventTime - settings.outOfOrdernessMs;
+/**
+ * Watermark = high mark − out-of-orderness. With `now`, also bounded by that processing time:
+ * readers of a stored clock (scheduler, history) never call the future final.
+ */
+export function watermarkOf(clock: Clock, settings: TimeSettings, now?: number): number | null {
+  if (clock.maxEventTime === null) return null;
+  const high = now === undefined ? clock.maxEventTime : Math.min(clock.maxEventTime, now);
+  return high - settings.outOfOrdernessMs;
 }
 
 /**
@@ -52,26 +62,47 @@ export function classify(ts: number, watermark: number | null, settings: TimeSet
 }
 
 /**
- * Classifies a batch in delivery order, advancing the clock event by event, so the result
- * does not depend on how the stream is split into batches. Redelivered events cannot move
- * the clock: it only ever takes maxima of times it has already seen.
+ * Classifies a batch in delivery order at processing time `now`, advancing the clock event by
+ * event, so the result does not depend on how the stream is split into batches. Redelivered
+ * events cannot move the clock: it only ever takes maxima of times it has already seen. An
+ * event time beyond `now` counts as `now` (and so does a stored clock ahead of it, written by
+ * older code), so one event from the future cannot make the events after it late.
  */
 export function classifyBatch(
   clock: Clock,
   events: readonly ValidEvent[],
   settings: TimeSettings,
+  now: number,
 ): { clock: Clock; lateness: Lateness[] } {
-  let maxEventTime = clock.maxEventTime;
+  let maxEventTime = clock.maxEventTime === null ? null : Math.min(clock.maxEventTime, now);
   const lateness = events.map((event) => {
     const verdict = classify(
       event.ts,
       maxEventTime === null ? null : maxEventTime - settings.outOfOrdernessMs,
       settings,
     );
-    maxEventTime = maxEventTime === null ? event.ts : Math.max(maxEventTime, event.ts);
+    const seen = Math.min(event.ts, now);
+    maxEventTime = maxEventTime === null ? seen : Math.max(maxEventTime, seen);
     return verdict;
   });
   return { clock: { maxEventTime }, lateness };
+}
+
+/**
+ * The clock of a stream that has been idle (nothing delivered, nothing pending) since
+ * `lastActivityAt`: after `idleTimeoutMs` its event time follows the processing clock, so the
+ * last open buckets turn final without new events. Null while not due, or before the first
+ * event (an empty stream has no event time to advance).
+ */
+export function idleAdvance(
+  clock: Clock,
+  lastActivityAt: number,
+  now: number,
+  idleTimeoutMs: number,
+): Clock | null {
+  if (clock.maxEventTime === null || now - lastActivityAt < idleTimeoutMs) return null;
+  if (clock.maxEventTime >= now) return null;
+  return { maxEventTime: now };
 }
 
 /** Change to one rollup bucket (1 minute when persisted, 10 s in the live tier), merged into the stored state at commit. */

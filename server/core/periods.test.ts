@@ -32,8 +32,9 @@ describe("batchWatermark", () => {
     ["no consumer", [], null],
     ["a consumer without events", [DAY, null], null],
     ["the slowest consumer wins", [DAY + 10_000, DAY + 60_000], DAY + 5_000],
+    ["a clock ahead of the scheduler's now is bounded by it", [DAY + HOUR_MS], DAY + 60_000 - 5_000],
   ] as const)("%s", (_name, times, expected) => {
-    expect(batchWatermark(times, settings)).toBe(expected);
+    expect(batchWatermark(times, settings, DAY + 60_000)).toBe(expected);
   });
 });
 

@@ -17,10 +17,18 @@ export interface FinalitySettings {
   allowedLatenessMs: number;
 }
 
-/** Watermark from the slowest consumer's clock: a period is only final when every consumer is past it. */
-export function batchWatermark(maxEventTimes: readonly (number | null)[], settings: FinalitySettings) {
+/**
+ * Watermark from the slowest consumer's clock: a period is only final when every consumer is
+ * past it. Bounded by `now`, the scheduler's clock: a stored clock ahead of it never finalizes
+ * the future.
+ */
+export function batchWatermark(
+  maxEventTimes: readonly (number | null)[],
+  settings: FinalitySettings,
+  now: number,
+) {
   if (maxEventTimes.length === 0 || maxEventTimes.some((t) => t === null)) return null;
-  return Math.min(...(maxEventTimes as number[])) - settings.outOfOrdernessMs;
+  return Math.min(now, ...(maxEventTimes as number[])) - settings.outOfOrdernessMs;
 }
 
 /**

@@ -13,15 +13,28 @@ export interface DbClients {
   close(): Promise<void>;
 }
 
+/** Server-side session setting that makes every connection's `TimeZone` the given zone. */
+export const sessionTimeZoneOption = (zone: string) => `-c TimeZone=${zone}`;
+
 export function createDbClients(
   databaseUrl: string,
-  options: { max?: number; appName?: string } = {},
+  options: {
+    max?: number;
+    appName?: string;
+    /**
+     * `TimeZone` of every session (default UTC). Defence in depth only: the SQL itself never
+     * depends on it (docs/decisions/0020). `null` keeps the database's own setting (tests).
+     */
+    sessionTimeZone?: string | null;
+  } = {},
 ): DbClients {
+  const zone = options.sessionTimeZone === undefined ? "UTC" : options.sessionTimeZone;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
     application_name: options.appName ?? "nowcast",
     connectionTimeoutMillis: 5_000,
+    ...(zone === null ? {} : { options: sessionTimeZoneOption(zone) }),
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);

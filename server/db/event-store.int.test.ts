@@ -28,12 +28,17 @@ const latency = MetricDefinition.parse({
 
 let database: TestDatabase;
 let db: DbClients;
+/** The clients every role uses (sessions pinned to UTC). */
+let pinned: DbClients;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  db = createDbClients(database.url, { max: 4 });
+  // Sessions in the test database's half-hour zone (no UTC pin): the SQL must not depend on it.
+  db = createDbClients(database.url, { max: 4, sessionTimeZone: null });
+  pinned = createDbClients(database.url, { max: 2 });
 });
 afterAll(async () => {
+  await pinned?.close();
   await db?.close();
   await database?.drop();
 });
@@ -153,19 +158,29 @@ describe("commitBatch against Postgres", () => {
   });
 
   it("agrees with the Prisma models (migrations match the schema)", async () => {
-    const checkpoint = await db.prisma.consumerCheckpoint.findUniqueOrThrow({ where: { consumer: "c1" } });
+    const { prisma } = pinned;
+    const checkpoint = await prisma.consumerCheckpoint.findUniqueOrThrow({ where: { consumer: "c1" } });
     expect(checkpoint).toMatchObject({ eventsTotal: 404n, tooLateTotal: 1n });
-    const rollup = await db.prisma.metricRollup.findFirstOrThrow({
+    const rollup = await prisma.metricRollup.findFirstOrThrow({
       where: { metric: "latency", groupKey: "/b" },
     });
     expect(rollup).toMatchObject({ resolution: "1m", count: 400n, revisions: 0 });
     expect(rollup.quantiles?.byteLength).toBeGreaterThan(0);
-    const event = await db.prisma.rawEvent.findUniqueOrThrow({ where: { id: "a" } });
+    const event = await prisma.rawEvent.findUniqueOrThrow({ where: { id: "a" } });
     expect(event).toMatchObject({ type: "api_request", value: 10, version: 1, tooLate: false });
+    // @prisma/adapter-pg drops the session's UTC offset from timestamptz text: only sessions
+    // pinned to UTC read the right instant in a database whose timezone is +05:30.
     expect(event.ts.getTime()).toBe(T0 + 1000);
-    await db.prisma.customer.create({ data: { id: "c9", segment: "vip", homeCountry: "DE" } });
-    await db.prisma.merchant.create({ data: { id: "m9", category: "travel" } });
-    expect(await db.prisma.metricDefinition.count()).toBeGreaterThanOrEqual(10);
+    await prisma.customer.create({ data: { id: "c9", segment: "vip", homeCountry: "DE" } });
+    await prisma.merchant.create({ data: { id: "m9", category: "travel" } });
+    expect(await prisma.metricDefinition.count()).toBeGreaterThanOrEqual(10);
+  });
+
+  it("pins every session of the role pools to UTC, whatever the database's timezone", async () => {
+    const zone = async (pool: DbClients["pool"]) =>
+      (await pool.query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz")).rows[0]?.tz;
+    expect(await zone(db.pool)).toBe("Asia/Kolkata");
+    expect(await zone(pinned.pool)).toBe("UTC");
   });
 
   it("loads the seeded metric definitions, all valid", async () => {

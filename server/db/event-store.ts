@@ -5,6 +5,7 @@ import { eventCountDeltas, type RollupDelta } from "../core/event-counts";
 import { inTransaction } from "./clients";
 import { markPeriodsDirty } from "./period-store";
 import { mergeMetricDeltas, type MergedBucket } from "./rollup-store";
+import { addTooLate } from "./too-late-store";
 
 /** A rejected input as stored in dead_letters. */
 export interface DeadLetterRecord {
@@ -48,10 +49,13 @@ export interface BatchResult {
   buckets: MergedBucket[];
 }
 
+// New ids only: not stored, and not among the ids of raw events retention has deleted
+// (retired_event_ids, a 128-bit hash per id), so a duplicate never counts twice at any distance.
 const INSERT_RAW = `
 INSERT INTO raw_events (id, type, ts, received_at, v, source, value, attrs, too_late)
-SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[],
-                     $7::float8[], $8::jsonb[], $9::bool[])
+SELECT u.* FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[],
+                       $7::float8[], $8::jsonb[], $9::bool[]) AS u(id, type, ts, received_at, v, source, value, attrs, too_late)
+WHERE NOT EXISTS (SELECT 1 FROM retired_event_ids r WHERE r.id_hash = md5(u.id)::uuid)
 ON CONFLICT (id) DO NOTHING
 RETURNING id`;
 
@@ -165,6 +169,12 @@ export async function commitBatch(pool: pg.Pool, batch: BatchCommit): Promise<Ba
     await markPeriodsDirty(
       client,
       eventCounts.map((d) => d.bucketStart),
+    );
+    // Too-late events are stored but not counted until reconciliation folds them in; their
+    // hours say so (history does not call such a range complete). After the 1m rows: lock order.
+    await addTooLate(
+      client,
+      inserted.filter((row) => row.lateness === "too_late").map((row) => row.event.ts),
     );
     await insertDeadLetters(client, batch.deadLetters);
     const checkpoint = await client.query<{

@@ -44,6 +44,8 @@ export async function readLiveSeed(
   pool: pg.Pool,
   definitions: readonly MetricDefinition[],
   outOfOrdernessMs: number,
+  /** The reader's clock: a stored clock ahead of it is bounded by it (docs/decisions/0019). */
+  now: number = Date.now(),
 ): Promise<LiveSeed> {
   return inTransaction(
     pool,
@@ -52,14 +54,15 @@ export async function readLiveSeed(
       const consumers: Record<string, ConsumerMark> = {};
       let maxEventTime: number | null = null;
       for (const row of checkpoints.rows) {
-        const watermark = row.max_event_time === null ? null : row.max_event_time - outOfOrdernessMs;
+        const high = row.max_event_time === null ? null : Math.min(row.max_event_time, now);
+        const watermark = high === null ? null : high - outOfOrdernessMs;
         consumers[row.consumer] = {
           batchSeq: row.batch_seq,
           total: row.events_total,
           tooLateTotal: row.too_late_total,
           watermark,
         };
-        if (row.max_event_time !== null) maxEventTime = Math.max(maxEventTime ?? 0, row.max_event_time);
+        if (high !== null) maxEventTime = Math.max(maxEventTime ?? 0, high);
       }
       if (maxEventTime === null) return { consumers, buckets: [] };
       const watermark = maxEventTime - outOfOrdernessMs;

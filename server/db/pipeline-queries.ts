@@ -37,3 +37,15 @@ export async function readPipelineCounters(pool: pg.Pool, since: number): Promis
     deadLetters: letters.rows,
   };
 }
+
+/**
+ * How long ago `consumer` last committed (its checkpoint's age by the database's own clock,
+ * so no host clock is compared with another), or null before its first commit.
+ */
+export async function readCheckpointAge(pool: pg.Pool, consumer: string): Promise<number | null> {
+  const result = await pool.query<{ age: number }>(
+    `SELECT (extract(epoch FROM now() - updated_at) * 1000)::float8 AS age FROM consumer_checkpoints WHERE consumer = $1`,
+    [consumer],
+  );
+  return result.rows[0]?.age ?? null;
+}

@@ -42,24 +42,25 @@ export async function recordRun(
   return runId;
 }
 
+// Hours are UTC hours whatever the session's TimeZone: date_trunc names its zone, and an
+// interval of hours added to a timestamptz is absolute (only days and months follow a zone).
 const DUE_HOURS = `
 WITH closed AS (
   SELECT h FROM generate_series($1::timestamptz, $2::timestamptz, interval '1 hour') AS h
   WHERE NOT EXISTS (SELECT 1 FROM reconciled_hours r WHERE r.hour = h)
     AND EXISTS (SELECT 1 FROM raw_events e WHERE e.ts >= h AND e.ts < h + interval '1 hour')),
 late AS (
-  SELECT date_trunc('hour', e.ts) AS h, count(*) AS n FROM raw_events e
-  WHERE e.too_late AND e.ts >= $1 AND e.ts < $2::timestamptz + interval '1 hour'
-  GROUP BY 1)
+  SELECT t.hour AS h FROM too_late_hours t WHERE t.stored > t.folded AND t.hour >= $1 AND t.hour <= $2)
 SELECT (extract(epoch FROM h) * 1000)::float8 AS hour FROM (
   SELECT h FROM closed
   UNION
-  SELECT l.h FROM late l LEFT JOIN reconciled_hours r ON r.hour = l.h WHERE r.hour IS NULL OR l.n > r.too_late_seen
+  SELECT h FROM late
 ) due ORDER BY h LIMIT $3`;
 
 /**
  * Closed hours in [from, lastHour] that are due: never reconciled (and holding raw events), or
- * holding more too-late events than their last reconciliation folded in.
+ * holding more too-late events than their last reconciliation folded in (too_late_hours, an
+ * index lookup instead of a scan of the window's raw events).
  */
 export async function hoursDueForReconciliation(
   pool: pg.Pool,

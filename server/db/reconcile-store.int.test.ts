@@ -39,7 +39,8 @@ const reconcile = () => reconcileHour(clients.pool, HOUR, definitions, { now: NO
 
 beforeAll(async () => {
   db = await createTestDatabase("nowcast_recon");
-  clients = createDbClients(db.url, { max: 4 });
+  // Sessions in the test database's half-hour zone (no UTC pin): the SQL must not depend on it.
+  clients = createDbClients(db.url, { max: 4, sessionTimeZone: null });
   definitions = (await loadDefinitions(clients.pool)).definitions;
   const random = seededRandom(11);
   const times = hoursOfDay(DAY).flatMap((h) =>

@@ -9,6 +9,7 @@ import { inTransaction } from "./clients";
 import { markPeriodsDirty } from "./period-store";
 import { recordRun } from "./reconcile-runs";
 import { stateColumns, stateFromRow, type StoredStateColumns } from "./rollup-store";
+import { setFolded } from "./too-late-store";
 
 export interface ReconciliationResult {
   runId: number;
@@ -135,7 +136,7 @@ export async function reconcileHour(
   const metrics = new Set([...enabled.map((d) => d.name), EVENTS_METRIC]);
   return inTransaction(pool, async (client) => {
     // Rows first (locks), then the raw events: a too-late event committed after this read is
-    // counted in a later snapshot, and its hour's too-late count then exceeds too_late_seen.
+    // counted in a later snapshot, and its hour's stored count then exceeds folded (too_late_hours).
     const locked = await client.query<
       StoredStateColumns & { metric: string; bucket: number; group_key: string }
     >(LOCK_MINUTES, [hour, end, [...metrics]]);
@@ -164,6 +165,7 @@ export async function reconcileHour(
       },
       drift,
     );
+    await setFolded(client, hour, tooLate);
     return {
       runId,
       hour: hour.toISOString(),

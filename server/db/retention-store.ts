@@ -1,8 +1,13 @@
 import type pg from "pg";
 import type { RetentionCutoffs } from "../core/retention";
+import { retireRawEvents } from "./raw-retention";
 
 export interface RetentionResult {
   rawEvents: number;
+  /** Ids of deleted raw events kept (as hashes) so a re-sent one stays a duplicate. */
+  retiredIds: number;
+  /** Raw deletion waited for a transaction that stayed open; a later run deletes them. */
+  rawDeferred: boolean;
   minuteRows: number;
   hourRows: number;
   dayRows: number;
@@ -11,22 +16,18 @@ export interface RetentionResult {
   reconciliationRuns: number;
 }
 
-// Raw events go in slices so one run never holds a huge transaction (index on ts).
-const DELETE_RAW_SLICE = `
-DELETE FROM raw_events WHERE ctid = ANY(ARRAY(
-  SELECT ctid FROM raw_events WHERE ts < $1 LIMIT $2))`;
-
 // A finer row goes only once the coarser period it feeds is compacted: retention never loses
-// a number that is not held by the next tier.
+// a number that is not held by the next tier. Periods are UTC hours and days whatever the
+// session's TimeZone (date_trunc with an explicit zone).
 const DELETE_MINUTES = `
 DELETE FROM metric_rollups r WHERE r.resolution = '1m' AND r.bucket_start < $1
   AND EXISTS (SELECT 1 FROM rollup_periods p WHERE p.resolution = '1h' AND p.status = 'compacted'
-              AND p.period_start = date_trunc('hour', r.bucket_start))`;
+              AND p.period_start = date_trunc('hour', r.bucket_start, 'UTC'))`;
 
 const DELETE_HOURS = `
 DELETE FROM metric_rollups r WHERE r.resolution = '1h' AND r.bucket_start < $1
   AND EXISTS (SELECT 1 FROM rollup_periods p WHERE p.resolution = '1d' AND p.status = 'compacted'
-              AND p.period_start = date_trunc('day', r.bucket_start))`;
+              AND p.period_start = date_trunc('day', r.bucket_start, 'UTC'))`;
 
 const DELETE_DAYS = `DELETE FROM metric_rollups WHERE resolution = '1d' AND bucket_start < $1`;
 
@@ -34,7 +35,7 @@ const DELETE_DAYS = `DELETE FROM metric_rollups WHERE resolution = '1d' AND buck
 const DELETE_PERIODS = `
 DELETE FROM rollup_periods p WHERE (p.resolution = '1h' AND p.period_start < $1
     AND EXISTS (SELECT 1 FROM rollup_periods d WHERE d.resolution = '1d' AND d.status = 'compacted'
-                AND d.period_start = date_trunc('day', p.period_start)))
+                AND d.period_start = date_trunc('day', p.period_start, 'UTC')))
   OR (p.resolution = '1d' AND p.period_start < $2)`;
 
 /** Deletes what each tier's retention allows (see core/retention.ts for the cutoffs). */
@@ -43,12 +44,8 @@ export async function applyRetention(
   cutoffs: RetentionCutoffs,
   rawSlice = 10_000,
 ): Promise<RetentionResult> {
-  let rawEvents = 0;
-  for (;;) {
-    const deleted = (await pool.query(DELETE_RAW_SLICE, [cutoffs.raw, rawSlice])).rowCount ?? 0;
-    rawEvents += deleted;
-    if (deleted < rawSlice) break;
-  }
+  // Raw events go in slices (index on ts), their ids retired first (raw-retention.ts).
+  const raw = await retireRawEvents(pool, cutoffs.raw, rawSlice);
   const count = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rowCount ?? 0;
   const minuteRows = await count(DELETE_MINUTES, [cutoffs.minute]);
   const hourRows = await count(DELETE_HOURS, [cutoffs.hour]);
@@ -59,5 +56,15 @@ export async function applyRetention(
   const reconciliationRuns = await count(`DELETE FROM reconciliation_runs WHERE ran_at < $1`, [
     cutoffs.history,
   ]);
-  return { rawEvents, minuteRows, hourRows, dayRows, periods, jobRuns, reconciliationRuns };
+  return {
+    rawEvents: raw.deleted,
+    retiredIds: raw.retired,
+    rawDeferred: raw.deferred,
+    minuteRows,
+    hourRows,
+    dayRows,
+    periods,
+    jobRuns,
+    reconciliationRuns,
+  };
 }

@@ -38,8 +38,10 @@ let deps: HistoryDeps;
 
 beforeAll(async () => {
   database = await createTestDatabase("nowcast_hist");
-  db = createDbClients(database.url, { max: 4 });
-  deps = { pool: db.pool, outOfOrdernessMs: 5_000 };
+  // Sessions in the test database's half-hour zone (no UTC pin): the SQL must not depend on it.
+  db = createDbClients(database.url, { max: 4, sessionTimeZone: null });
+  // Processed long after the fixture's events: its clock is the stream's watermark.
+  deps = { pool: db.pool, outOfOrdernessMs: 5_000, now: () => t("2026-12-01T00:00:00Z") };
   const random = seededRandom(testSeed(6060));
   await commitEvents(db.pool, [
     ...generateHistoryEvents(random, SPRING.from, SPRING.to, 60),
@@ -252,6 +254,35 @@ describe("states and watermark", () => {
     expect(series.complete).toBe(false);
     for (const p of series.points) expect(p.state).toBe(Date.parse(p.end) <= watermark ? "final" : "open");
     expect(series.points.map((p) => p.state)).toContain("open");
+  });
+});
+
+describe("the reader's clock bounds the watermark", () => {
+  it("never calls a future minute final nor a range ending after now complete", async () => {
+    // The stored clock (2026-11-03, end of the fixture) is ahead of this reader's now.
+    const now = t("2026-11-02T22:30:00Z");
+    const series = await querySeries(
+      { ...deps, now: () => now },
+      "api_latency",
+      SeriesQueryOf("2026-11-02T20:00:00Z", "2026-11-02T23:00:00Z", "1h", "UTC"),
+    );
+    expect(series.watermark).toBe(new Date(now - 5_000).toISOString());
+    expect(series.complete).toBe(false);
+    expect(series.points.map((p) => [p.t, p.state])).toEqual([
+      ["2026-11-02T20:00:00.000+00:00", "final"],
+      ["2026-11-02T21:00:00.000+00:00", "final"],
+      ["2026-11-02T22:00:00.000+00:00", "open"],
+    ]);
+    const breakdown = await queryBreakdown({ ...deps, now: () => now }, "api_latency", {
+      from: t("2026-11-02T21:00:00Z"),
+      to: t("2026-11-02T22:45:00Z"),
+      by: "route",
+      tz: "UTC",
+      limit: 4,
+      format: "json",
+    });
+    expect(breakdown.complete).toBe(false);
+    expect(breakdown.total.state).toBe("open");
   });
 });
 

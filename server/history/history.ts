@@ -12,6 +12,7 @@ import { alignDown, autoStep, bucketBoundaries, nextBoundary } from "../core/his
 import { coverBuckets, periodWindow } from "../core/history/cover";
 import { loadDefinitions } from "../db/metric-definitions";
 import { readCompactedPeriods, readCoverRows, readStreamEventTime } from "../db/history-queries";
+import { pendingTooLate } from "../db/too-late-store";
 
 /** Why a history request cannot be answered; mapped to HTTP once, in server/web/history-http.ts. */
 export class HistoryError extends Error {
@@ -31,6 +32,8 @@ export interface HistoryDeps {
   pool: pg.Pool;
   /** Watermark = stream event time − this (NOWCAST_OUT_OF_ORDERNESS_MS). */
   outOfOrdernessMs: number;
+  /** The reader's clock: the watermark never passes now − out-of-orderness. */
+  now(): number;
 }
 
 export async function findDefinition(pool: pg.Pool, name: string): Promise<MetricDefinition> {
@@ -52,9 +55,13 @@ function checkGroupAttr(definition: MetricDefinition, attr: string, param: strin
   );
 }
 
+/**
+ * Watermark of the stream, bounded by this reader's clock: a stored clock ahead of it (a skewed
+ * host, older code) can never make a future minute final or a range ending later complete.
+ */
 async function watermarkOf(deps: HistoryDeps): Promise<number | null> {
   const eventTime = await readStreamEventTime(deps.pool);
-  return eventTime === null ? null : eventTime - deps.outOfOrdernessMs;
+  return eventTime === null ? null : Math.min(eventTime, deps.now()) - deps.outOfOrdernessMs;
 }
 
 /** `GET /api/metrics/{name}/series`: buckets in the query's zone from the coarsest usable tiers. */
@@ -76,10 +83,11 @@ export async function querySeries(
   const end = boundaries[boundaries.length - 1] ?? query.to;
   const window = periodWindow(start, end);
   // Independent reads in parallel: each is one round trip.
-  const [definition, compacted, watermark] = await Promise.all([
+  const [definition, compacted, watermark, pending] = await Promise.all([
     findDefinition(deps.pool, name),
     readCompactedPeriods(deps.pool, window.from, window.to),
     watermarkOf(deps),
+    pendingTooLate(deps.pool, start, end),
   ]);
   if (query.groupBy) checkGroupAttr(definition, query.groupBy, "groupBy");
   const segments = coverBuckets(boundaries, compacted);
@@ -90,6 +98,7 @@ export async function querySeries(
     boundaries,
     rows,
     watermark,
+    pendingTooLate: pending,
     limit: query.limit,
     step,
     groupBy: query.groupBy ?? null,
@@ -108,9 +117,11 @@ export async function queryBreakdown(
   const lastMinute = alignDown(query.to - 1, "1m", "UTC");
   const boundaries = [start, nextBoundary(lastMinute, "1m", "UTC")];
   const window = periodWindow(start, boundaries[1] ?? start);
-  const [compacted, watermark] = await Promise.all([
+  const end = boundaries[1] ?? start;
+  const [compacted, watermark, pending] = await Promise.all([
     readCompactedPeriods(deps.pool, window.from, window.to),
     watermarkOf(deps),
+    pendingTooLate(deps.pool, start, end),
   ]);
   const rows = await readCoverRows(deps.pool, name, coverBuckets(boundaries, compacted), "both");
   return assembleBreakdown({
@@ -120,6 +131,7 @@ export async function queryBreakdown(
     rows: rows.filter((row) => row.groupKey !== ""),
     totalRows: rows.filter((row) => row.groupKey === ""),
     watermark,
+    pendingTooLate: pending,
     limit: query.limit,
     by: query.by,
   });

@@ -28,7 +28,8 @@ export interface StreamSettings {
   maxAgeHours?: number;
 }
 
-function isNotFound(error: unknown): boolean {
+/** A JetStream API "not found" (stream or consumer does not exist). */
+export function isNotFound(error: unknown): boolean {
   return error instanceof JetStreamApiError && error.status === 404;
 }
 

@@ -58,6 +58,11 @@ export class Batcher<T, P = T[]> {
     return this.pending.length;
   }
 
+  /** Nothing collected, prepared or committing. */
+  get idle(): boolean {
+    return this.pending.length === 0 && this.handedOver === 0;
+  }
+
   private onTimer(): void {
     this.timer = undefined;
     if (this.handedOver >= MAX_HANDED_OVER) this.due = true;

@@ -13,6 +13,16 @@ export type Decoded = { kind: "event"; event: ValidEvent } | { kind: "dead"; let
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
+/** What every dead letter of a stream message carries (unique per stream sequence). */
+export function letterBase(message: InboundMessage, stream: string) {
+  return {
+    source: "nats" as const,
+    dedupKey: `${stream}:${message.seq}`,
+    subject: message.subject,
+    payload: decoder.decode(message.data),
+  };
+}
+
 /**
  * Turns one stream message into an event or a dead letter. Pure; never throws on bad input.
  * The subject's type token must match the body's `type`, so routing and content agree.
@@ -21,14 +31,9 @@ export function decodeMessage(
   message: InboundMessage,
   context: { stream: string; subjectPrefix: string; now: number },
 ): Decoded {
-  const payload = decoder.decode(message.data);
+  const base = letterBase(message, context.stream);
+  const payload = base.payload;
   const validation = validatePayload(payload, context.now, message.data.byteLength);
-  const base = {
-    source: "nats" as const,
-    dedupKey: `${context.stream}:${message.seq}`,
-    subject: message.subject,
-    payload,
-  };
   if (!validation.ok) {
     return {
       kind: "dead",

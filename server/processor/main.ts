@@ -22,6 +22,7 @@ async function main() {
         outOfOrdernessMs: config.NOWCAST_OUT_OF_ORDERNESS_MS,
         allowedLatenessMs: config.NOWCAST_ALLOWED_LATENESS_MS,
       },
+      idleTimeoutMs: config.NOWCAST_IDLE_TIMEOUT_MS,
       definitionsRefreshMs: config.METRIC_DEFINITIONS_REFRESH_MS,
       ackWaitMs: config.PROCESSOR_ACK_WAIT_MS,
     },

@@ -17,6 +17,8 @@ import { decodeMessage, type InboundMessage } from "./decode";
 /** A delivered message the pipeline can acknowledge. */
 export interface Delivered extends InboundMessage {
   ack(): void;
+  /** Tells JetStream never to deliver the message again (it was dead-lettered as unstorable). */
+  term(): void;
   /** Tells JetStream the message is still being worked on (extends its ack deadline). */
   working(): void;
 }
@@ -37,66 +39,97 @@ export interface PipelinePorts {
   publishLive(batch: LiveBatch): void;
 }
 
+/**
+ * One delivered message, decoded (and enriched when valid). `terminate` marks a dead letter
+ * whose message is terminated in JetStream after its commit instead of acked.
+ */
+export type PreparedItem =
+  | { message: Delivered; kind: "event"; event: ValidEvent }
+  | { message: Delivered; kind: "dead"; letter: DeadLetterRecord; terminate?: boolean };
+
+/** A batch decoded and enriched: what is left to do depends only on the clock. */
+export interface PreparedBatch {
+  items: PreparedItem[];
+  receivedAt: number;
+}
+
+/** Part of a batch classified from a clock, ready to commit. */
+export interface PlannedCommit {
+  items: readonly PreparedItem[];
+  commit: BatchCommit;
+  /** The consumer's clock once this is committed. */
+  clock: Clock;
+  /** The clock before it: what viewers have seen as final so far. */
+  previousClock: Clock;
+}
+
 export interface BatchOutcome {
   result: BatchResult;
-  deadLetters: number;
   clock: Clock;
-}
-
-function decodeAll(ports: PipelinePorts, messages: Delivered[], now: number) {
-  const events: ValidEvent[] = [];
-  const deadLetters: DeadLetterRecord[] = [];
-  let streamSeq = 0;
-  for (const message of messages) {
-    streamSeq = Math.max(streamSeq, message.seq);
-    const decoded = decodeMessage(message, { stream: ports.stream, subjectPrefix: ports.subjectPrefix, now });
-    if (decoded.kind === "event") events.push(decoded.event);
-    else deadLetters.push(decoded.letter);
-  }
-  return { events, deadLetters, streamSeq };
-}
-
-/** A batch decoded, enriched and classified, ready to commit. */
-export interface PreparedBatch {
-  messages: Delivered[];
-  commit: BatchCommit;
-  /** The consumer's clock once this batch is committed. */
-  clock: Clock;
-  /** The clock before this batch: what viewers have seen as final so far. */
-  previousClock: Clock;
-  deadLetters: number;
 }
 
 /**
- * validate → enrich → classify by event time. Pure but for enrichment lookups; the result only
- * depends on the messages, the clock passed in and the dimension rows, so it can run while the
- * previous batch commits.
+ * validate → enrich, per message. Pure but for enrichment lookups, so it can run while the
+ * previous batch commits; classification waits for the commit (it needs the committed clock).
+ * `enrich` decides how an enrichment failure is handled (see poison.ts).
  */
 export async function prepareBatch(
   ports: PipelinePorts,
-  clock: Clock,
-  messages: Delivered[],
+  messages: readonly Delivered[],
+  enrich: (items: PreparedItem[]) => Promise<PreparedItem[]> = (items) => enrichItems(ports, items),
 ): Promise<PreparedBatch> {
-  const now = ports.now();
-  const decoded = decodeAll(ports, messages, now);
-  // Within one batch a repeated id is stored once: the first delivery wins. Dropping the later
-  // copies first cannot change any verdict: they repeat a time already seen.
-  const events = await ports.enrich(dedupeById(decoded.events));
-  const classified = classifyBatch(clock, events, ports.settings);
+  const receivedAt = ports.now();
+  const context = { stream: ports.stream, subjectPrefix: ports.subjectPrefix, now: receivedAt };
+  const items = messages.map((message): PreparedItem => {
+    const decoded = decodeMessage(message, context);
+    return decoded.kind === "event"
+      ? { message, kind: "event", event: decoded.event }
+      : { message, kind: "dead", letter: decoded.letter };
+  });
+  return { items: await enrich(items), receivedAt };
+}
+
+/** Enriches the valid events of `items` with one lookup (order kept). */
+export async function enrichItems(ports: PipelinePorts, items: PreparedItem[]): Promise<PreparedItem[]> {
+  const events = items.flatMap((item) => (item.kind === "event" ? [item.event] : []));
+  if (events.length === 0) return items;
+  const enriched = await ports.enrich(events);
+  let next = 0;
+  return items.map((item) => {
+    if (item.kind !== "event") return item;
+    const event = enriched[next++];
+    if (!event) throw new Error("enrichment returned fewer events than it was given");
+    return { ...item, event };
+  });
+}
+
+/**
+ * Classifies `items` in delivery order from `clock` at processing time `now`. Within them a
+ * repeated id is stored once, the first delivery wins; dropping the later copies first cannot
+ * change a verdict (they repeat a time already seen).
+ */
+export function planCommit(
+  ports: PipelinePorts,
+  clock: Clock,
+  items: readonly PreparedItem[],
+  receivedAt: number,
+  now: number,
+): PlannedCommit {
+  const events = dedupeById(items.flatMap((item) => (item.kind === "event" ? [item.event] : [])));
+  const classified = classifyBatch(clock, events, ports.settings, now);
   return {
-    messages,
+    items,
     clock: classified.clock,
     previousClock: clock,
-    deadLetters: decoded.deadLetters.length,
     commit: {
       consumer: ports.consumer,
-      streamSeq: decoded.streamSeq,
+      streamSeq: items.reduce((max, item) => Math.max(max, item.message.seq), 0),
       events: events.map((event, i): ClassifiedEvent => ({
         event,
         lateness: classified.lateness[i] ?? "on_time",
       })),
-      deadLetters: decoded.deadLetters,
-      receivedAt: now,
+      deadLetters: items.flatMap((item) => (item.kind === "dead" ? [item.letter] : [])),
+      receivedAt,
       clock: classified.clock,
       definitions: ports.definitions(),
     },
@@ -104,20 +137,28 @@ export async function prepareBatch(
 }
 
 /**
- * commit (one transaction) → ack → publish live. Acks only after the commit, so a crash
- * anywhere before it leads to redelivery, which the commit absorbs (exactly-once out).
+ * commit (one transaction) → ack (or terminate) → publish live. Acks only after the commit,
+ * so a crash anywhere before it leads to redelivery, which the commit absorbs (exactly-once).
  */
-export async function commitPrepared(ports: PipelinePorts, prepared: PreparedBatch): Promise<BatchOutcome> {
-  const result = await ports.commit(prepared.commit);
-  for (const message of prepared.messages) message.ack();
-  const watermark = watermarkOf(prepared.clock, ports.settings);
+export async function commitPlanned(ports: PipelinePorts, planned: PlannedCommit): Promise<BatchOutcome> {
+  const result = await ports.commit(planned.commit);
+  for (const item of planned.items) {
+    if (item.kind === "dead" && item.terminate) item.message.term();
+    else item.message.ack();
+  }
+  ports.publishLive(liveBatchOf(ports, planned, result));
+  return { result, clock: planned.clock };
+}
+
+function liveBatchOf(ports: PipelinePorts, planned: PlannedCommit, result: BatchResult): LiveBatch {
+  const watermark = watermarkOf(planned.clock, ports.settings);
   const counted = result.inserted.filter((row) => row.lateness !== "too_late");
   const tenSecond = ports.live.apply(
-    metricDeltas(prepared.commit.definitions, counted, LIVE_BUCKET_MS),
+    metricDeltas(planned.commit.definitions, counted, LIVE_BUCKET_MS),
     watermark,
-    watermarkOf(prepared.previousClock, ports.settings),
+    watermarkOf(planned.previousClock, ports.settings),
   );
-  ports.publishLive({
+  return {
     consumer: ports.consumer,
     batchSeq: result.batchSeq,
     total: result.total,
@@ -143,6 +184,5 @@ export async function commitPrepared(ports: PipelinePorts, prepared: PreparedBat
       })),
     ],
     committedAt: ports.now(),
-  });
-  return { result, deadLetters: prepared.deadLetters, clock: prepared.clock };
+  };
 }

@@ -3,23 +3,26 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type pg from "pg";
 import { natsNames } from "../config";
 import type { MetricDefinition } from "../contract";
-import type { Clock, TimeSettings } from "../core/engine";
-import { commitBatch, readClock } from "../db/event-store";
+import { watermarkOf, type Clock, type TimeSettings } from "../core/engine";
 import { LiveWindows } from "../core/live-windows";
-import { watermarkOf } from "../core/engine";
+import { commitBatch, readClock } from "../db/event-store";
 import { rebuildLiveWindows } from "../db/live-rebuild";
 import { DimensionCache, type DimensionCacheOptions } from "../db/dimensions";
 import { loadDefinitions } from "../db/metric-definitions";
 import { errorFields, type Logger } from "../log";
 import { ensureProcessorConsumer, setupEventStream } from "../nats/streams";
 import { Batcher } from "./batcher";
+import { startIdleAdvance } from "./idle";
 import {
-  commitPrepared,
+  commitPlanned,
+  planCommit,
   prepareBatch,
   type Delivered,
   type PipelinePorts,
   type PreparedBatch,
 } from "./pipeline";
+import { commitIsolating, enrichIsolating, type OnRejected } from "./poison";
+import { retryingUntil, serial } from "./retry";
 
 export interface ProcessorOptions {
   namespace: string;
@@ -28,6 +31,8 @@ export interface ProcessorOptions {
   batchWaitMs: number;
   maxInFlight: number;
   time: TimeSettings;
+  /** With nothing delivered or pending this long, event time follows the processing clock. */
+  idleTimeoutMs: number;
   definitionsRefreshMs: number;
   dimensions?: DimensionCacheOptions;
   /** Redelivery delay for unacked messages (default 30 s). */
@@ -48,6 +53,8 @@ function adapt(message: JsMsg): Delivered {
     data: message.data,
     seq: message.seq,
     ack: () => message.ack(),
+    // No reason text: NATS 2.9 does not parse "+TERM <reason>" and would ignore the term.
+    term: () => message.term(),
     working: () => message.working(),
   };
 }
@@ -55,7 +62,8 @@ function adapt(message: JsMsg): Delivered {
 /**
  * Pulls from the durable consumer, commits batches and acks them. While Postgres is
  * unavailable the current batch is retried with back-off (its messages kept alive with
- * `working()`), reading stops, and nothing is acked: no loss, and no unbounded queue.
+ * `working()`), reading stops, and nothing is acked: no loss, and no unbounded queue. A
+ * message Postgres refuses for its content is dead-lettered and terminated (poison.ts).
  */
 export async function startProcessor(
   deps: {
@@ -69,6 +77,7 @@ export async function startProcessor(
   options: ProcessorOptions,
 ): Promise<Processor> {
   const { nc, pool, log } = deps;
+  const now = deps.now ?? Date.now;
   const names = natsNames(options.namespace);
   const jsm = await setupEventStream(nc, {
     namespace: options.namespace,
@@ -83,7 +92,8 @@ export async function startProcessor(
   let stopping = false;
   let messages: ConsumerMessages | undefined;
   // Resume event time where the last commit left it, so lateness verdicts survive restarts.
-  const clock: Clock = await readClock(pool, durable);
+  let committedClock: Clock = await readClock(pool, durable);
+  let lastActivityAt = now();
   let definitions: readonly MetricDefinition[] = [];
   const refreshDefinitions = async () => {
     const loaded = await loadDefinitions(pool);
@@ -93,7 +103,8 @@ export async function startProcessor(
   await refreshDefinitions();
   const dimensions = new DimensionCache(pool, log, options.dimensions);
   const live = new LiveWindows();
-  const rebuilt = await rebuildLiveWindows(pool, live, definitions, watermarkOf(clock, options.time));
+  const resumeWatermark = watermarkOf(committedClock, options.time, now());
+  const rebuilt = await rebuildLiveWindows(pool, live, definitions, resumeWatermark);
   if (rebuilt > 0)
     log.info("rebuilt the 10 s live tier from stored events", { events: rebuilt, states: live.size });
   if (deps.databaseUrl) await dimensions.listen(deps.databaseUrl);
@@ -113,69 +124,79 @@ export async function startProcessor(
     definitions: () => definitions,
     enrich: (events) => dimensions.enrich(events),
     live,
-    now: deps.now ?? Date.now,
+    now,
     commit: (batch) => commitBatch(pool, batch),
     publishLive: (batch) => nc.publish(liveSubject, JSON.stringify(batch)),
   };
-
-  // Retried until it works or the processor stops: a batch is never skipped, and nothing is
-  // acked before its commit. Postgres being down shows up here (enrichment or commit).
-  const retrying = async <R>(
-    what: string,
-    size: number,
-    work: () => Promise<R>,
-    keepAlive: () => void,
-  ): Promise<R> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await work();
-        if (attempt > 1) log.info(`${what} succeeded again`, { attempt });
-        return result;
-      } catch (error) {
-        if (stopping) throw error;
-        log.warn(`${what} failed; retrying without ack`, { attempt, size, ...errorFields(error) });
-        keepAlive();
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
-      }
-    }
-  };
-  // The clock after the last prepared batch: batch k+1 is classified while batch k commits.
-  let preparedClock: Clock = clock;
-  const keepAlive = (messages: Delivered[]) => () => {
-    for (const message of messages) message.working();
+  const onRejected: OnRejected = (item, failure) =>
+    log.warn("dead-lettered a message Postgres cannot store", {
+      seq: item.message.seq,
+      subject: item.message.subject,
+      sqlstate: failure.sqlstate,
+      error: failure.message,
+    });
+  const retrying = retryingUntil(() => stopping, log);
+  // Batch commits and idle advances change the clock one at a time.
+  const exclusive = serial();
+  const keepAlive = (batch: readonly { message: Delivered }[]) => () => {
+    for (const { message } of batch) message.working();
   };
   const batcher = new Batcher<Delivered, PreparedBatch>({
     maxSize: options.batchSize,
     maxWaitMs: options.batchWaitMs,
-    prepare: async (batch) => {
-      const prepared = await retrying(
+    prepare: (batch) =>
+      retrying(
         "prepare",
         batch.length,
-        () => prepareBatch(ports, preparedClock, batch),
-        keepAlive(batch),
-      );
-      preparedClock = prepared.clock;
-      return prepared;
+        () => prepareBatch(ports, batch, (items) => enrichIsolating(ports, items, onRejected)),
+        keepAlive(batch.map((message) => ({ message }))),
+      ),
+    // Classified at commit time from the committed clock, so a dead-lettered event's time
+    // never reaches the next batch's verdicts.
+    handle: (prepared) =>
+      exclusive(async () => {
+        committedClock = await retrying(
+          "commit",
+          prepared.items.length,
+          () => commitIsolating(ports, committedClock, prepared.items, prepared.receivedAt, onRejected),
+          keepAlive(prepared.items),
+        );
+      }),
+  });
+  const idle = startIdleAdvance({
+    idleTimeoutMs: options.idleTimeoutMs,
+    now,
+    quiet: () => !stopping && batcher.idle,
+    nothingPending: async () => {
+      const info = await consumer.info(false);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
     },
-    handle: async (prepared) => {
-      const outcome = await retrying(
-        "commit",
-        prepared.messages.length,
-        () => commitPrepared(ports, prepared),
-        keepAlive(prepared.messages),
-      );
-      log.debug("batch committed", {
-        size: prepared.messages.length,
-        inserted: outcome.result.inserted.length,
-      });
-    },
+    clock: () => committedClock,
+    lastActivityAt: () => lastActivityAt,
+    commit: (advanced) =>
+      exclusive(async () => {
+        const at = now();
+        // Still due? A message may have arrived while JetStream was asked.
+        if (!batcher.idle || advanced.maxEventTime === null || at - lastActivityAt < options.idleTimeoutMs)
+          return;
+        const planned = planCommit(ports, { maxEventTime: at }, [], at, at);
+        committedClock = (await commitPlanned(ports, planned)).clock;
+        lastActivityAt = at;
+        log.debug("idle stream: watermark advanced", {
+          watermark: watermarkOf(committedClock, options.time),
+        });
+      }),
+    log,
   });
 
   const run = async () => {
     while (!stopping) {
       try {
         messages = await consumer.consume({ max_messages: options.maxInFlight });
-        for await (const message of messages) await batcher.add(adapt(message));
+        for await (const message of messages) {
+          lastActivityAt = now();
+          await batcher.add(adapt(message));
+        }
       } catch (error) {
         if (!stopping) log.warn("consume loop interrupted; restarting", errorFields(error));
       }
@@ -189,6 +210,7 @@ export async function startProcessor(
     done,
     async stop() {
       stopping = true;
+      idle.stop();
       clearInterval(refresher);
       await dimensions.close();
       await messages?.close().catch(() => undefined);

@@ -54,10 +54,12 @@ export class BatchJobs {
     private readonly pool: pg.Pool,
     private readonly queue: JobQueue,
     private readonly settings: BatchSettings,
+    /** The scheduler's clock; it bounds the watermark (docs/decisions/0019). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async watermark(): Promise<number | null> {
-    return batchWatermark(await consumerClocks(this.pool), this.settings);
+    return batchWatermark(await consumerClocks(this.pool), this.settings, this.now());
   }
 
   /** Enqueues the final periods that need (re)compaction and the hours due for reconciliation. */

@@ -65,7 +65,8 @@ const compactedAfter = (resolution: string, start: number, after: Date) =>
 
 beforeAll(async () => {
   database = await createTestDatabase("nowcast_sched");
-  db = createDbClients(database.url, { max: 6 });
+  // Sessions in the test database's half-hour zone (no UTC pin): the SQL must not depend on it.
+  db = createDbClients(database.url, { max: 6, sessionTimeZone: null });
   nc = await connectNats(NATS_URL, "scheduler-test");
   await setupEventStream(nc, { namespace, dedupWindowSeconds: 60 });
   js = jetstream(nc);

@@ -62,7 +62,7 @@ export async function startScheduler(
       await boss.send(name, { start: iso } satisfies PeriodJob, { singletonKey: iso });
     },
   };
-  const jobs = new BatchJobs(pool, queue, options.batch);
+  const jobs = new BatchJobs(pool, queue, options.batch, now);
   // pg-boss 10 waits a full polling interval between fetches, even after a busy one: take up
   // to BATCH_SIZE jobs per fetch and settle each on its own (complete/fail by id), so one
   // failing period does not fail the others and a backlog drains at batch speed.

@@ -42,7 +42,10 @@ export function eventsAt(random: SeededRandom, times: readonly number[], prefix:
   );
 }
 
-/** Commits events in delivery order, in batches, as one processor would; returns its clock. */
+/**
+ * Commits events in delivery order, in batches, as one processor would; returns its clock.
+ * `now` is the processing time (default: the latest event time, as if processed right after).
+ */
 export async function streamEvents(
   pool: pg.Pool,
   definitions: readonly MetricDefinition[],
@@ -50,12 +53,13 @@ export async function streamEvents(
   clock: Clock = { maxEventTime: null },
   consumer = "test_processor",
   batchSize = 50,
+  now: number = events.reduce((latest, e) => Math.max(latest, e.ts), clock.maxEventTime ?? 0),
 ): Promise<{ clock: Clock; tooLate: number }> {
   let current = clock;
   let tooLate = 0;
   for (let i = 0; i < events.length; i += batchSize) {
     const batch = events.slice(i, i + batchSize);
-    const classified = classifyBatch(current, batch, DEFAULT_TIME_SETTINGS);
+    const classified = classifyBatch(current, batch, DEFAULT_TIME_SETTINGS, now);
     current = classified.clock;
     const result = await commitBatch(pool, {
       consumer,

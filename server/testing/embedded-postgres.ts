@@ -49,7 +49,7 @@ async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   return mod.default;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -30,14 +30,31 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(prefix = "nowcast_t"): Promise<TestDatabase> {
+/**
+ * Default `timezone` of test databases: a half-hour zone, so any SQL whose result follows the
+ * session's zone (a bare `date_trunc('hour', ts)`) gives wrong hours in the tests, not in
+ * production. Pools from `createDbClients` pin UTC; tests that check the SQL itself pass
+ * `sessionTimeZone: null` and run in this zone.
+ */
+export const TEST_DATABASE_TIME_ZONE = "Asia/Kolkata";
+
+export async function createTestDatabase(
+  prefix = "nowcast_t",
+  options: { timeZone?: string; migrateBefore?: string } = {},
+): Promise<TestDatabase> {
   const name = uniqueName(prefix);
   const admin = new pg.Client({ connectionString: withDatabase(BASE_DATABASE_URL, "postgres") });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
+  // A per-database setting of a database this test owns (never ALTER SYSTEM).
+  await admin.query(
+    `ALTER DATABASE "${name}" SET timezone = ${pg.escapeLiteral(options.timeZone ?? TEST_DATABASE_TIME_ZONE)}`,
+  );
   await admin.end();
   const url = withDatabase(BASE_DATABASE_URL, name);
-  await migrate(url, () => undefined);
+  await migrate(url, () => undefined, {
+    ...(options.migrateBefore ? { before: options.migrateBefore } : {}),
+  });
   return {
     url,
     name,
@@ -93,6 +110,9 @@ export function testProcessorOptions(
     batchWaitMs: 20,
     maxInFlight: 500,
     time: DEFAULT_TIME_SETTINGS,
+    // Tests publish events minutes in the past at their own pace; tests of the idle advance
+    // set a short timeout themselves.
+    idleTimeoutMs: 10 * 60_000,
     definitionsRefreshMs: 1000,
     ...overrides,
   };

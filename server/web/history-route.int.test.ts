@@ -43,7 +43,8 @@ beforeAll(async () => {
   ({ GET: series } = await import("../../app/api/metrics/[name]/series/route"));
   ({ GET: breakdown } = await import("../../app/api/metrics/[name]/breakdown/route"));
   ({ GET: metrics } = await import("../../app/api/metrics/route"));
-  db = createDbClients(database.url, { max: 2 });
+  // Sessions in the test database's half-hour zone (no UTC pin): the SQL must not depend on it.
+  db = createDbClients(database.url, { max: 2, sessionTimeZone: null });
   readKey = (await createApiKey(db.pool, { name: "reports tool", scope: "read", createdBy: null })).secret;
   // Data up to 2026-03-09T12:00Z: the watermark is past TO, so [FROM, TO) is final.
   await commitEvents(

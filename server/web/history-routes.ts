@@ -24,6 +24,7 @@ async function services(): Promise<WebServices | Response> {
 const depsOf = (s: WebServices): HistoryDeps => ({
   pool: s.db.pool,
   outOfOrdernessMs: s.config.NOWCAST_OUT_OF_ORDERNESS_MS,
+  now: Date.now,
 });
 
 /** GET /api/metrics/{name}/series, after the route authorized the caller (analyst or `read` key). */

@@ -64,9 +64,11 @@ async function main() {
   });
   const pipeline = startPipelineSampler({
     nc: services.nc,
+    natsStatus: services.natsStatus,
     pool,
     namespace: config.NOWCAST_NAMESPACE,
     outOfOrdernessMs: config.NOWCAST_OUT_OF_ORDERNESS_MS,
+    stallAfterMs: config.NOWCAST_STALL_AFTER_MS,
     log,
   });
   const gateway = startLiveGateway({

@@ -1,17 +1,21 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type pg from "pg";
-import { natsNames } from "../config";
 import type { PipelineStats } from "../contract";
 import { pipelineRates, type PipelineSample } from "../core/pipeline-rates";
 import { readPipelineCounters } from "../db/pipeline-queries";
 import { errorFields, type Logger } from "../log";
+import type { ConnectionStatus } from "../nats/connection-status";
+import { readJetStreamFacts, readProcessorProgress, type JetStreamFacts } from "./pipeline-health";
 
 export interface PipelineSamplerDeps {
   nc: NatsConnection;
+  natsStatus: ConnectionStatus;
   pool: pg.Pool;
   namespace: string;
   outOfOrdernessMs: number;
+  /** NOWCAST_STALL_AFTER_MS */
+  stallAfterMs: number;
   log: Logger;
   intervalMs?: number;
   now?: () => number;
@@ -25,21 +29,11 @@ export interface PipelineSampler {
 
 const HOUR_MS = 3_600_000;
 
-/** JetStream numbers, or nulls while the stream or consumer does not exist yet. */
-async function readJetStream(jsm: JetStreamManager, namespace: string) {
-  const names = natsNames(namespace);
-  const stream = await jsm.streams.info(names.stream).catch(() => null);
-  const consumer = await jsm.consumers.info(names.stream, names.durable).catch(() => null);
-  return {
-    streamSeq: stream?.state.last_seq ?? null,
-    pending: consumer ? consumer.num_pending : null,
-    ackPending: consumer ? consumer.num_ack_pending : null,
-  };
-}
-
 /**
  * Samples the pipeline every couple of seconds (stream growth, consumer lag, stored events,
- * dead letters of the last hour, too-late events) for the live page's pipeline panel.
+ * dead letters of the last hour, too-late events, whether the processor makes progress and
+ * whether NATS is connected) for the live page's pipeline panel. While NATS is down the
+ * JetStream figures are null and the panel says so.
  */
 export function startPipelineSampler(deps: PipelineSamplerDeps): PipelineSampler {
   const now = deps.now ?? Date.now;
@@ -49,28 +43,41 @@ export function startPipelineSampler(deps: PipelineSamplerDeps): PipelineSampler
   let jsm: JetStreamManager | undefined;
   let running = false;
 
+  const jetStream = async (): Promise<JetStreamFacts | null> => {
+    if (deps.natsStatus.state() !== "connected") return null;
+    try {
+      jsm ??= await jetstreamManager(deps.nc);
+      return await readJetStreamFacts(jsm, deps.namespace);
+    } catch {
+      return null;
+    }
+  };
+
   const sample = async () => {
     if (running) return;
     running = true;
     try {
-      jsm ??= await jetstreamManager(deps.nc);
       const at = now();
-      const [js, counters] = await Promise.all([
-        readJetStream(jsm, deps.namespace),
-        readPipelineCounters(deps.pool, at - HOUR_MS),
-      ]);
-      const current: PipelineSample = { at, streamSeq: js.streamSeq ?? 0, stored: counters.stored };
+      const [js, counters] = await Promise.all([jetStream(), readPipelineCounters(deps.pool, at - HOUR_MS)]);
+      const progress = await readProcessorProgress(
+        { pool: deps.pool, namespace: deps.namespace, stallAfterMs: deps.stallAfterMs, now: () => at },
+        js,
+      );
+      const current: PipelineSample = { at, streamSeq: js?.streamSeq ?? 0, stored: counters.stored };
       const rates = pipelineRates(previous, current);
       previous = current;
       latest = {
         sampledAt: at,
-        ingestRate: js.streamSeq === null ? null : rates.ingestRate,
+        ingestRate: js?.streamSeq == null ? null : rates.ingestRate,
         processingRate: rates.processingRate,
-        consumerLag: js.pending,
-        ackPending: js.ackPending,
+        consumerLag: js?.pending ?? null,
+        ackPending: js?.ackPending ?? null,
         storedTotal: counters.stored,
         tooLateTotal: counters.tooLate,
-        watermark: counters.maxEventTime === null ? null : counters.maxEventTime - deps.outOfOrdernessMs,
+        watermark:
+          counters.maxEventTime === null ? null : Math.min(counters.maxEventTime, at) - deps.outOfOrdernessMs,
+        processor: progress,
+        nats: deps.natsStatus.state(),
         deadLetters: counters.deadLetters,
       };
       for (const listener of listeners) listener(latest);

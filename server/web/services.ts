@@ -1,8 +1,9 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { loadConfig, natsNames, type Config } from "../config";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger, type Logger } from "../log";
+import { trackConnection, type ConnectionStatus } from "../nats/connection-status";
 import { connectNats, setupEventStream } from "../nats/streams";
 
 /** Connections of the web role, shared by the custom server and the route handlers. */
@@ -10,7 +11,10 @@ export interface WebServices {
   config: Config;
   db: DbClients;
   nc: NatsConnection;
+  /** Follows the connection's status events: down while disconnected or reconnecting. */
+  natsStatus: ConnectionStatus;
   js: JetStreamClient;
+  jsm: JetStreamManager;
   log: Logger;
   close(): Promise<void>;
 }
@@ -25,7 +29,8 @@ async function create(): Promise<WebServices> {
   const log = createLogger("web", config.LOG_LEVEL);
   const db = createDbClients(config.DATABASE_URL, { max: 10, appName: "nowcast-web" });
   const nc = await connectNats(config.NATS_URL, "nowcast-web");
-  await setupEventStream(nc, {
+  const natsStatus = trackConnection(nc);
+  const jsm = await setupEventStream(nc, {
     namespace: config.NOWCAST_NAMESPACE,
     dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S,
   });
@@ -33,7 +38,9 @@ async function create(): Promise<WebServices> {
     config,
     db,
     nc,
+    natsStatus,
     js: jetstream(nc),
+    jsm,
     log,
     async close() {
       await nc.drain().catch(() => undefined);

@@ -20,6 +20,8 @@ export interface HistoryInput {
   watermark: number | null;
   /** Top-N groups kept when grouped. */
   limit: number;
+  /** Too-late events stored in the range and not yet folded in by reconciliation. */
+  pendingTooLate: number;
 }
 
 function rangeInfo(input: HistoryInput) {
@@ -32,7 +34,8 @@ function rangeInfo(input: HistoryInput) {
     from: formatInZone(from, tz),
     to: formatInZone(to, tz),
     watermark: watermark === null ? null : new Date(watermark).toISOString(),
-    complete: watermark !== null && to <= watermark,
+    complete: watermark !== null && to <= watermark && input.pendingTooLate === 0,
+    pendingTooLate: input.pendingTooLate,
     filter: definition.filter,
   };
 }

@@ -10,6 +10,7 @@ const series: SeriesResponse = {
   to: "2026-03-09T00:00:00.000+05:30",
   watermark: "2026-03-10T00:00:00.000Z",
   complete: true,
+  pendingTooLate: 0,
   filter: [{ attr: "status", op: "gte", value: 500 }],
   step: "1d",
   groupBy: "route",
