@@ -1,16 +1,6 @@
 import { LogCollapsingLowestDenseDDSketch } from "@datadog/sketches-js";
-import {
-  emptyHll,
-  hllAdd,
-  hllCopy,
-  hllEstimate,
-  hllFromBytes,
-  hllIsEmpty,
-  hllMergeBytesInto,
-  hllMergeInto,
-  hllToBytes,
-  type Hll,
-} from "./hll";
+import { emptyHll, hllAdd, hllCopy, hllEstimate, hllIsEmpty, hllMergeInto, type Hll } from "./hll";
+import { hllFromBytes, hllMergeBytesInto, hllToBytes } from "./hll-bytes";
 import { emptyBins, foldSketchBytes, readMappingOf, type SketchBins } from "./sketch-bins";
 import { VALUE_LIMITS, isAggregatable } from "../contract/value-range";
 
