@@ -10,3 +10,4 @@ export * from "./auth";
 export * from "./jobs";
 export * from "./socket";
 export * from "./history";
+export * from "./live-buckets";
