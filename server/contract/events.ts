@@ -42,7 +42,11 @@ export const Reason = z.object({
 });
 export type Reason = z.infer<typeof Reason>;
 
-export const AttrValue = z.union([z.string().max(EVENT_LIMITS.maxAttrStringLength), BoundedNumber, z.boolean()]);
+export const AttrValue = z.union([
+  z.string().max(EVENT_LIMITS.maxAttrStringLength),
+  BoundedNumber,
+  z.boolean(),
+]);
 export type AttrValue = z.infer<typeof AttrValue>;
 export type Attrs = Record<string, AttrValue>;
 

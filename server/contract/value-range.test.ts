@@ -52,7 +52,12 @@ describe("value bounds per type", () => {
     ["error over 2^53 - 1", error(MAX + 2), "value", "≤ 9007199254740991"],
     ["error under -(2^53 - 1)", error(-1e300), "value", "≥ -9007199254740991"],
     ["a numeric attr over 2^53 - 1", error(undefined, { big: 1.7e308 }), "attrs.big", "send larger numbers"],
-    ["a numeric attr under the bound", error(undefined, { small: -1e16 }), "attrs.small", "≥ -9007199254740991"],
+    [
+      "a numeric attr under the bound",
+      error(undefined, { small: -1e16 }),
+      "attrs.small",
+      "≥ -9007199254740991",
+    ],
   ])("rejects %s, naming the field and the bound", (_name, input, path, message) => {
     const result = validateEvent(input, NOW);
     expect(result.ok).toBe(false);
