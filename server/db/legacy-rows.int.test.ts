@@ -13,6 +13,8 @@ import { reconcileHour } from "./reconcile-store";
 const HOUR = Date.UTC(2026, 10, 28, 9);
 const OTHER_HOUR = HOUR + HOUR_MS;
 const MINUTE = HOUR + 5 * 60_000;
+// An hour with one such value: its sum is finite, but merging two of them would overflow.
+const HUGE_HOUR = HOUR + 2 * HOUR_MS;
 let db: TestDatabase;
 let clients: DbClients;
 let definitions: MetricDefinition[];
@@ -29,6 +31,7 @@ beforeAll(async () => {
     ["old-2", MINUTE + 1, 1.7e308],
     ["old-3", MINUTE + 2, 1.7e308],
     ["other-1", OTHER_HOUR + 60_000, 5],
+    ["huge-1", HUGE_HOUR, 1.7e308],
   ] as const)
     await sql(`INSERT INTO raw_events (id, type, ts, value, attrs) VALUES ($1, 'api_request', $2, $3, $4)`, [
       id,
@@ -46,8 +49,13 @@ beforeAll(async () => {
        VALUES ($1, '1m', $2, $3, 3, 'Infinity', 10, 1.7e308)`,
       [metric, new Date(MINUTE), group],
     );
-  // Both hours were reconciled once already (the overflowed sums compared equal then).
-  for (const hour of [HOUR, OTHER_HOUR])
+  await sql(
+    `INSERT INTO metric_rollups (metric, resolution, bucket_start, group_key, count, sum, min, max)
+     VALUES ('events', '1m', $1, 'api_request', 1, 1.7e308, 1.7e308, 1.7e308)`,
+    [new Date(HUGE_HOUR)],
+  );
+  // Every hour was reconciled once already (the overflowed sums compared equal then).
+  for (const hour of [HOUR, OTHER_HOUR, HUGE_HOUR])
     await sql(
       `INSERT INTO reconciled_hours (hour, reconciled_at, too_late_seen, run_id) VALUES ($1, $1, 0, 0)`,
       [new Date(hour)],
@@ -66,7 +74,7 @@ describe("rows whose sums overflowed before the value bounds", () => {
     await sql(migration?.sql ?? "");
     const left = await sql(`SELECT (extract(epoch FROM hour) * 1000)::float8 AS hour FROM reconciled_hours`);
     expect(left.rows.map((r) => r.hour)).toEqual([OTHER_HOUR]);
-    expect(await hoursDueForReconciliation(clients.pool, HOUR, OTHER_HOUR, 10)).toEqual([HOUR]);
+    expect(await hoursDueForReconciliation(clients.pool, HOUR, HUGE_HOUR, 10)).toEqual([HOUR, HUGE_HOUR]);
 
     const result = await reconcileHour(clients.pool, HOUR, definitions, { now: HOUR + 2 * 86_400_000 });
     expect(result.rowsDrifted).toBeGreaterThanOrEqual(3);
@@ -81,6 +89,12 @@ describe("rows whose sums overflowed before the value bounds", () => {
       { metric: "api_latency", group_key: "/r", count: 3, sum: 10, min: 10, max: 10 },
       { metric: "events", group_key: "api_request", count: 3, sum: 10, min: 10, max: 10 },
     ]);
+    await reconcileHour(clients.pool, HUGE_HOUR, definitions, { now: HOUR + 2 * 86_400_000 });
+    const huge = await sql(
+      `SELECT count::int AS count, sum, min, max FROM metric_rollups WHERE bucket_start = $1 AND metric = 'events'`,
+      [new Date(HUGE_HOUR)],
+    );
+    expect(huge.rows).toEqual([{ count: 1, sum: 0, min: null, max: null }]);
     const nonFinite = await sql(
       `SELECT count(*)::int AS n FROM metric_rollups WHERE NOT (sum > '-Infinity'::float8 AND sum < 'Infinity'::float8)`,
     );
