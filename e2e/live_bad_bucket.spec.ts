@@ -9,11 +9,12 @@ import { baseUrl, chartCell } from "./live-fixtures";
 //   good bucket and a bad one (the web must drop only the bad one);
 // - the browser's own socket frames are rewritten in flight (Playwright routeWebSocket) so
 //   every snapshot and update it receives also carries a bad bucket (the page must drop it).
-// Nothing is stored, so the specs after this one see the same database.
+// Nothing is stored, and the crafted buckets are 1-minute ones of the sign-up series, which no
+// other spec reads, so the specs before and after this one see the same page.
 
-const BUCKET = 10_000;
-const T1 = Math.floor((Date.now() - 60_000) / BUCKET) * BUCKET;
-const T2 = T1 + 3 * BUCKET;
+const BUCKET = 60_000;
+const T1 = Math.floor((Date.now() - 3 * BUCKET) / BUCKET) * BUCKET;
+const T2 = T1 + BUCKET;
 const consumer = `e2e-crafted-${Date.now()}`;
 
 const summary = (count: number) => ({
@@ -30,7 +31,7 @@ const summary = (count: number) => ({
 });
 const signups = (bucketStart: number, count: number): MetricBucket => ({
   metric: "signups",
-  resolution: "10s",
+  resolution: "1m",
   bucketStart,
   groupKey: "",
   state: "open",
@@ -65,7 +66,7 @@ function withBadBucket(frame: string): string {
   const ack = /^43(\d+)(\[[\s\S]*\])$/.exec(frame);
   if (ack?.[1] && ack[2]) {
     const args = JSON.parse(ack[2]) as [{ ok: boolean; snapshot?: { buckets: unknown[] } }];
-    args[0].snapshot?.buckets.push(overflowed(T1 + BUCKET));
+    args[0].snapshot?.buckets.push(overflowed(T1 - BUCKET));
     return `43${ack[1]}${JSON.stringify(args)}`;
   }
   if (frame.startsWith('42["live:update"')) {
@@ -94,29 +95,31 @@ test("a malformed bucket in a snapshot, an update or a processor batch does not 
   page.on("console", (message) => {
     if (message.type() === "warning") warnings.push(message.text());
   });
-  await publishBatch(1, [signups(T1, 7), overflowed(T1 + 2 * BUCKET)]);
+  await publishBatch(1, [signups(T1, 30), overflowed(T1 - 2 * BUCKET)]);
   await tamperWithSocket(page);
   await page.goto(`${baseUrl()}/live`);
-
   await expect(page.getByTestId("connection")).toHaveText("Live");
-  // The snapshot's good buckets are shown: 7 sign-ups in 10 s.
-  await expect(chartCell(page, "chart-throughput", T1, "signup")).toHaveText("0.7");
+  await page.getByRole("button", { name: "1 min · 3 h" }).click();
+
+  // The snapshot's good buckets are shown: 30 sign-ups in a minute.
+  await expect(chartCell(page, "chart-throughput", T1, "signup")).toHaveText("0.5");
   await expect(page.locator(".banner-error")).toHaveCount(0);
   await expect.poll(() => droppedOnPage(page)).toBeGreaterThanOrEqual(1);
   const afterSnapshots = await droppedOnPage(page);
 
   // An update (rewritten to carry a bad bucket) from a batch that itself carries one.
-  await publishBatch(2, [overflowed(T2 + 2 * BUCKET), signups(T2, 3)]);
-  await expect(chartCell(page, "chart-throughput", T2, "signup")).toHaveText("0.3");
+  await publishBatch(2, [overflowed(T1 - 3 * BUCKET), signups(T2, 12)]);
+  await expect(chartCell(page, "chart-throughput", T2, "signup")).toHaveText("0.2");
   await expect.poll(() => droppedOnPage(page)).toBeGreaterThan(afterSnapshots);
-  await expect(chartCell(page, "chart-throughput", T1, "signup")).toHaveText("0.7");
+  await expect(chartCell(page, "chart-throughput", T1, "signup")).toHaveText("0.5");
   await expect(page.locator(".banner-error")).toHaveCount(0);
   expect(warnings.some((w) => w.includes("malformed bucket"))).toBe(true);
 
   // The same figures as a page whose frames are untouched: nothing else was lost.
   const plain = await page.context().newPage();
   await plain.goto(`${baseUrl()}/live`);
-  await expect(chartCell(plain, "chart-throughput", T2, "signup")).toHaveText("0.3");
+  await plain.getByRole("button", { name: "1 min · 3 h" }).click();
+  await expect(chartCell(plain, "chart-throughput", T2, "signup")).toHaveText("0.2");
   const tiles = (p: Page) => p.locator('[data-testid^="tile-"][data-testid$="-value"]').allTextContents();
   await expect.poll(() => tiles(page)).toEqual(await tiles(plain));
   expect(await droppedOnPage(plain)).toBe(0);

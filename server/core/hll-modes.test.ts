@@ -75,14 +75,19 @@ describe("above the exact limit: registers within 2 %", () => {
     ["numbers", (n) => range(n, (i) => String(i * 7919))],
     ["random ids", (n) => randomIds(n, SEED + n)],
   ];
-  it.each([1_000, EXACT_LIMIT + 1, 2_000, 10_000, 100_000, 1_000_000])("%i keys", (n) => {
-    for (const [name, keys] of families) {
-      const all = keys(n);
-      const exact = new Set(all).size;
-      const estimate = hllEstimate(sketchOf(all));
-      expect(Math.abs(estimate / exact - 1), `${name}: ${estimate} vs ${exact}`).toBeLessThan(0.02);
-    }
-  });
+  it.each([1_000, EXACT_LIMIT + 1, 2_000, 10_000, 100_000, 1_000_000])(
+    "%i keys",
+    (n) => {
+      for (const [name, keys] of families) {
+        const all = keys(n);
+        const exact = new Set(all).size;
+        const estimate = hllEstimate(sketchOf(all));
+        expect(Math.abs(estimate / exact - 1), `${name}: ${estimate} vs ${exact}`).toBeLessThan(0.02);
+      }
+    },
+    // 3 × 10^6 keys take seconds on a busy shared machine: a runner limit, not a timing.
+    60_000,
+  );
 
   it("just above the limit, for 200 sizes", () => {
     for (let n = EXACT_LIMIT + 1; n <= EXACT_LIMIT + 200; n++) {
