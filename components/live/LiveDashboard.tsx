@@ -52,7 +52,7 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
   const chartProps = { from: view.from, to: view.to, bucketMs: view.bucketMs };
   const error = metrics.error ? `Metric definitions unavailable: ${metrics.error.message}` : live.error;
   return (
-    <main className="live" data-resolution={resolution}>
+    <main className="live" data-resolution={resolution} data-dropped-buckets={live.droppedBuckets}>
       <LiveToolbar
         connection={live.connection}
         now={now}

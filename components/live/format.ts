@@ -1,6 +1,12 @@
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const oneDecimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
-const twoDecimals = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// "negative": no minus sign on a zero, so -0 or -0.04 at one decimal reads "0", not "-0".
+const sign = { signDisplay: "negative" } as const;
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0, ...sign });
+const oneDecimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, ...sign });
+const twoDecimals = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+  ...sign,
+});
 
 export type FigureFormat = "rate" | "ms" | "percent" | "count" | "amount";
 

@@ -4,14 +4,16 @@ import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import {
-  LiveSubscribeAck,
-  LiveUpdate,
+  parseLiveUpdate,
+  parseSubscribeAck,
   PipelineAck,
   PipelineStats,
   SNAPSHOT_SPAN_MS,
   subscriptionId,
   type ClientToServerEvents,
+  type DroppedBucket,
   type LiveSubscribe,
+  type LiveUpdate,
   type ServerToClientEvents,
 } from "../../server/contract";
 import { applyUpdate, fromSnapshot, prune, type SeriesState } from "./live-series";
@@ -31,12 +33,14 @@ const RETRY_MS = 2_000;
  * merged by the pure functions of live-series and written into the React Query cache (at
  * most every 250 ms, so charts do not re-render per message). Updates that arrive before a
  * subscription's snapshot are buffered; on reconnect or a sequence gap it resubscribes and
- * reconciles with what it had.
+ * reconciles with what it had. A malformed bucket is dropped, logged and counted
+ * (`droppedBuckets`); the rest of its snapshot or update is applied.
  */
 export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
   const queryClient = useQueryClient();
   const [connection, setConnection] = useState<ConnectionState>("connecting");
   const [error, setError] = useState<string | undefined>();
+  const [droppedBuckets, setDroppedBuckets] = useState(0);
   const socketRef = useRef<LiveSocket | null>(null);
   const wanted = useRef(new Map<string, LiveSubscribe>());
   const early = useRef(new Map<string, LiveUpdate[]>());
@@ -49,6 +53,11 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
   );
 
   useEffect(() => {
+    const drop = (what: string, id: string, dropped: readonly DroppedBucket[]) => {
+      if (dropped.length === 0) return;
+      console.warn(`live: ignored ${dropped.length} malformed bucket(s) in the ${what} of ${id}`, dropped);
+      setDroppedBuckets((n) => n + dropped.length);
+    };
     const socket: LiveSocket = io({ path: "/socket.io", transports: ["websocket"] });
     socketRef.current = socket;
     const subscribe = (request: LiveSubscribe) => {
@@ -56,15 +65,16 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
       early.current.set(id, []);
       socket.emit("live:subscribe", request, (raw) => {
         if (!wanted.current.has(id)) return;
-        const answer = LiveSubscribeAck.safeParse(raw);
-        if (!answer.success || !answer.data.ok) {
-          setError(answer.success && !answer.data.ok ? answer.data.error.message : "malformed snapshot");
+        const answer = parseSubscribeAck(raw);
+        if (!answer?.ok) {
+          setError(answer ? answer.error.message : "malformed snapshot");
           setTimeout(() => {
             if (socket.connected && wanted.current.has(id)) subscribe(request);
           }, RETRY_MS);
           return;
         }
-        const state = fromSnapshot(answer.data.snapshot, early.current.get(id) ?? [], read(id));
+        drop("snapshot", id, answer.dropped);
+        const state = fromSnapshot(answer.snapshot, early.current.get(id) ?? [], read(id));
         early.current.delete(id);
         pending.current.set(id, state);
       });
@@ -95,9 +105,10 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
       );
     });
     socket.on("live:update", (raw) => {
-      const parsed = LiveUpdate.safeParse(raw);
-      if (!parsed.success) return;
-      const update = parsed.data;
+      const parsed = parseLiveUpdate(raw);
+      if (!parsed) return;
+      const update = parsed.value;
+      drop("update", update.subscription, parsed.dropped);
       const request = wanted.current.get(update.subscription);
       if (!request) return;
       const buffer = early.current.get(update.subscription);
@@ -160,5 +171,5 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
     enabled: false,
     staleTime: Infinity,
   });
-  return { series, connection, error, pipeline: pipeline.data };
+  return { series, connection, error, pipeline: pipeline.data, droppedBuckets };
 }

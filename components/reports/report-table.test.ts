@@ -62,6 +62,16 @@ describe("formatNumber", () => {
     [-2.005, "-2"],
     [1234567.891, "1234567.89"],
   ] as const)("%s → %s", (value, text) => expect(formatNumber(value)).toBe(text));
+
+  // Rounding through value · 100 changed the digits of large sums (a table cell and CSV export).
+  it.each([
+    [1e21, "1e+21"],
+    [123456789012345.67, "123456789012345.67"],
+    [-987654321098765.4, "-987654321098765.4"],
+  ] as const)("keeps every digit of the large %s", (value, text) => {
+    expect(formatNumber(value)).toBe(text);
+    expect(Number(formatNumber(value))).toBe(value);
+  });
 });
 
 describe("formatLocal", () => {

@@ -13,9 +13,14 @@ export interface ReportTable {
   rows: string[][];
 }
 
+/** Beyond this, value · 100 is no longer an exact integer: rounding via it would change digits. */
+const ROUNDABLE = 2 ** 53 / 100;
+
 /** Numbers as shown: at most 2 decimals, no thousands separators (the CSV stays numeric). */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  // Large magnitudes have (almost) no bits after the point: their shortest form is exact.
+  if (Math.abs(value) >= ROUNDABLE) return String(value);
   return String(Math.round(value * 100) / 100);
 }
 

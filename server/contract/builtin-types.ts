@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { BoundedNumber, VALUE_LIMITS } from "./value-range";
 
 const nonEmpty = z.string().min(1).max(256);
 const countryCode = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as DE");
 
 /**
  * Stricter schemas of the built-in event types, applied after the envelope.
- * `value` rules and known attrs; other flat attrs are allowed beside them.
+ * `value` rules (ranges in VALUE_LIMITS) and known attrs; other flat attrs are allowed beside them.
  */
 export const BUILTIN_TYPES = {
   page_view: {
@@ -18,7 +19,10 @@ export const BUILTIN_TYPES = {
     }),
   },
   api_request: {
-    value: z.number().min(0, "latency must be ≥ 0 ms"),
+    value: z
+      .number()
+      .min(0, "latency must be ≥ 0 ms")
+      .max(VALUE_LIMITS.maxLatencyMs, "latency must be ≤ 86400000 ms (24 h)"),
     attrs: z.looseObject({
       route: z.string().regex(/^\//, "must start with /").max(1024),
       method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
@@ -27,7 +31,7 @@ export const BUILTIN_TYPES = {
     }),
   },
   transaction: {
-    value: z.number().min(0, "amount must be ≥ 0"),
+    value: z.number().min(0, "amount must be ≥ 0").max(VALUE_LIMITS.maxAmount, "amount must be ≤ 1e12"),
     attrs: z.looseObject({
       currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR"),
       card_id: nonEmpty,
@@ -46,7 +50,7 @@ export const BUILTIN_TYPES = {
     }),
   },
   error: {
-    value: z.number().optional(),
+    value: BoundedNumber.optional(),
     attrs: z.looseObject({
       message: z.string().min(1).max(1024),
       code: nonEmpty.optional(),

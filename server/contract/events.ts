@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BoundedNumber } from "./value-range";
 
 /** Limits of the public event contract (DESIGN.md, "Event contract"). */
 export const EVENT_LIMITS = {
@@ -43,7 +44,11 @@ export const Reason = z.object({
 });
 export type Reason = z.infer<typeof Reason>;
 
-export const AttrValue = z.union([z.string().max(EVENT_LIMITS.maxAttrStringLength), z.number(), z.boolean()]);
+export const AttrValue = z.union([
+  z.string().max(EVENT_LIMITS.maxAttrStringLength),
+  BoundedNumber,
+  z.boolean(),
+]);
 export type AttrValue = z.infer<typeof AttrValue>;
 export type Attrs = Record<string, AttrValue>;
 
@@ -54,7 +59,7 @@ export const EventEnvelope = z.strictObject({
   ts: z.union([z.string(), z.number()]),
   v: z.number().int().min(1).max(1).optional(),
   source: z.string().max(EVENT_LIMITS.maxSourceLength).optional(),
-  value: z.number().optional(),
+  value: BoundedNumber.optional(),
   attrs: z.record(z.string().min(1).max(64), AttrValue).optional(),
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;

@@ -1,27 +1,24 @@
 import { LogCollapsingLowestDenseDDSketch } from "@datadog/sketches-js";
-import {
-  emptyHll,
-  hllAdd,
-  hllCopy,
-  hllEstimate,
-  hllFromBytes,
-  hllIsEmpty,
-  hllMergeBytesInto,
-  hllMergeInto,
-  hllToBytes,
-  type Hll,
-} from "./hll";
+import { emptyHll, hllAdd, hllCopy, hllEstimate, hllIsEmpty, hllMergeInto, type Hll } from "./hll";
+import { hllFromBytes, hllMergeBytesInto, hllToBytes } from "./hll-bytes";
 import { emptyBins, foldSketchBytes, readMappingOf, type SketchBins } from "./sketch-bins";
+import { VALUE_LIMITS, isAggregatable } from "../contract/value-range";
 
 /**
- * DDSketch with ≤ 1 % relative error. The collapsing-lowest variant caps each store at 2048
- * bins (17 decades at 1 %), so one absurd value (1e-300 next to 1e300) costs 16 KB instead
- * of a 550 KB row; only quantiles inside a collapsed low range lose the guarantee.
+ * DDSketch with ≤ 1 % relative error for every value the contract accepts: magnitudes from
+ * SKETCH_MIN_MAGNITUDE (1e-9) to 2^53 − 1 fit its stores exactly (docs/decisions/0016), and
+ * smaller magnitudes count in its zero bin, so a percentile that falls on them reads 0
+ * (absolute error < 1e-9). The collapsing-lowest store is only a backstop for rows written
+ * before the bounds.
  */
 export type QuantileSketch = LogCollapsingLowestDenseDDSketch;
 type SketchStore = QuantileSketch["store"];
 export const RELATIVE_ACCURACY = 0.01;
-const BIN_LIMIT = 2048;
+/** Below this magnitude a value counts as 0 in the quantile sketch (sum, min, max stay exact). */
+export const SKETCH_MIN_MAGNITUDE = 1e-9;
+const MAPPING = new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
+/** Bins between the keys of SKETCH_MIN_MAGNITUDE and 2^53 − 1 (2874 at 1 %): no accepted value collapses. */
+export const BIN_LIMIT = MAPPING.key(VALUE_LIMITS.maxMagnitude) - MAPPING.key(SKETCH_MIN_MAGNITUDE) + 1;
 
 /**
  * Mergeable aggregate of one rollup bucket. Sketches stay null until first fed, so metrics
@@ -70,29 +67,58 @@ export class AggregateStateError extends Error {
 
 const newSketch = (): QuantileSketch =>
   new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
-const REFERENCE_MAPPING = newSketch().mapping;
+const REFERENCE_MAPPING = MAPPING;
 const REFERENCE_PROTO_MAPPING = readMappingOf(newSketch().toProto());
 
 export function emptyState(): AggregateState {
   return { count: 0, sum: 0, min: null, max: null, quantiles: null, distinct: null };
 }
 
-/** Hot path: mutates `state`. Non-finite values count as events but feed no statistics. */
+/**
+ * Hot path: mutates `state`. A value outside ±(2^53 − 1) (or not finite) counts as an event
+ * but feeds no statistics: the contract rejects such values, so only raw rows stored before
+ * the bounds carry them, and reconciliation repairs their minutes this way (decision 0016).
+ */
 export function addValue(state: AggregateState, value: number | undefined, distinctKey?: string): void {
   state.count += 1;
-  if (value !== undefined && Number.isFinite(value)) {
-    state.sum += value;
-    if (state.min === null || value < state.min) state.min = value;
-    if (state.max === null || value > state.max) state.max = value;
-    (state.quantiles ??= newSketch()).accept(value);
+  if (value !== undefined && isAggregatable(value)) {
+    // -0 becomes 0: it would show as "-0" as a min, max or percentile.
+    const v = value === 0 ? 0 : value;
+    state.sum += v;
+    if (state.min === null || v < state.min) state.min = v;
+    if (state.max === null || v > state.max) state.max = v;
+    const sketch = (state.quantiles ??= newSketch());
+    if (Math.abs(v) >= SKETCH_MIN_MAGNITUDE) sketch.accept(v);
+    else {
+      sketch.zeroCount += 1;
+      sketch.count += 1;
+    }
   }
   if (distinctKey !== undefined) hllAdd((state.distinct ??= emptyHll()), distinctKey);
+}
+
+/** A stored state would stop being a number: refused instead of written (decision 0016). */
+export class AggregateRangeError extends Error {
+  override name = "AggregateRangeError";
+}
+
+/**
+ * `a + b` for the sums of two states. Bounded values cannot overflow for any realistic count,
+ * so a non-finite result from finite inputs is a broken invariant, refused rather than stored;
+ * an input that is already non-finite (a row from before the bounds, queued for repair by
+ * migration 20261202110000) stays as it is instead of failing the writer.
+ */
+export function addSums(a: number, b: number): number {
+  const sum = a + b;
+  if (!Number.isFinite(sum) && Number.isFinite(a) && Number.isFinite(b))
+    throw new AggregateRangeError(`sum ${a} + ${b} overflows a double`);
+  return sum;
 }
 
 /** Folds `source` into `target` (mutated; must be another object); `source` is untouched. */
 export function mergeInto(target: AggregateState, source: AggregateState): void {
   target.count += source.count;
-  target.sum += source.sum;
+  target.sum = addSums(target.sum, source.sum);
   if (source.min !== null && (target.min === null || source.min < target.min)) target.min = source.min;
   if (source.max !== null && (target.max === null || source.max > target.max)) target.max = source.max;
   if (source.quantiles) foldSketch((target.quantiles ??= newSketch()), source.quantiles);
@@ -206,7 +232,7 @@ export const emptyAccumulator = (): StateAccumulator => ({ state: emptyState(), 
 export function accumulateSerialized(acc: StateAccumulator, row: SerializedState): void {
   const target = acc.state;
   target.count += row.count;
-  target.sum += row.sum;
+  target.sum = addSums(target.sum, row.sum);
   if (row.min !== null && (target.min === null || row.min < target.min)) target.min = row.min;
   if (row.max !== null && (target.max === null || row.max > target.max)) target.max = row.max;
   const { quantiles, distinct } = row;

@@ -1,4 +1,4 @@
-import type { TypeRate, ValidEvent } from "../contract";
+import { isAggregatable, type TypeRate, type ValidEvent } from "../contract";
 import { bucketStart, MINUTE_MS, SECOND_MS } from "./time";
 
 /** The metric the walking skeleton maintains: events per type, 1-minute buckets. */
@@ -23,12 +23,14 @@ export function dedupeById<T extends { id: string }>(events: readonly T[]): T[] 
   return events.filter((event) => (seen.has(event.id) ? false : (seen.add(event.id), true)));
 }
 
+/** The same value rule as `addValue`: out-of-bounds values count but feed nothing, -0 is 0. */
 function mergeValue(delta: RollupDelta, value: number | undefined) {
   delta.count += 1;
-  if (value === undefined) return;
-  delta.sum += value;
-  delta.min = delta.min === null ? value : Math.min(delta.min, value);
-  delta.max = delta.max === null ? value : Math.max(delta.max, value);
+  if (value === undefined || !isAggregatable(value)) return;
+  const v = value === 0 ? 0 : value;
+  delta.sum += v;
+  delta.min = delta.min === null ? v : Math.min(delta.min, v);
+  delta.max = delta.max === null ? v : Math.max(delta.max, v);
 }
 
 /**

@@ -1,4 +1,11 @@
-import type { Attrs, AttrValue, FilterCondition, MetricDefinition, ValidEvent } from "../contract";
+import {
+  isAggregatable,
+  type Attrs,
+  type AttrValue,
+  type FilterCondition,
+  type MetricDefinition,
+  type ValidEvent,
+} from "../contract";
 
 /** Group key of events that lack the group-by attr ('' is reserved for the all-groups row). */
 export const MISSING_GROUP = "(none)";
@@ -42,7 +49,8 @@ export function groupKeys(definition: MetricDefinition, event: ValidEvent): stri
 
 /**
  * What an event feeds into the state: a number for the value sketch (numeric aggregations)
- * or a string for the distinct sketch (`distinct`). Count is always fed.
+ * or a string for the distinct sketch (`distinct`). Count is always fed. A number outside the
+ * contract's bounds (only in rows stored before them) feeds nothing, as a text attr does.
  */
 export function fieldInput(
   definition: MetricDefinition,
@@ -52,5 +60,5 @@ export function fieldInput(
   if (definition.aggregation === "distinct") {
     return raw === undefined ? {} : { distinctKey: String(raw) };
   }
-  return typeof raw === "number" && Number.isFinite(raw) ? { value: raw } : {};
+  return typeof raw === "number" && isAggregatable(raw) ? { value: raw } : {};
 }

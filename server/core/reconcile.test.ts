@@ -102,3 +102,17 @@ describe("batchOracle and findDrift", () => {
     expect(stateDifferences(x.state, y.state)).toEqual([]);
   });
 });
+
+describe("stateDifferences with sums from before the value bounds", () => {
+  it("a streamed sum of NaN (an overflow of +Infinity and -Infinity) differs from the recomputed one", () => {
+    const state = (sum: number): AggregateState => ({
+      count: 3,
+      sum,
+      min: 10,
+      max: 10,
+      quantiles: null,
+      distinct: null,
+    });
+    expect(stateDifferences(state(NaN), state(10))).toEqual(["sum"]);
+  });
+});

@@ -1,9 +1,10 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
+import { parseInt8 } from "./int8";
 
-// BIGINT columns come back as strings by default; the counts here fit in a double.
-pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
+// BIGINT columns come back as strings by default; as numbers they must stay exact (int8.ts).
+pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
 
 export interface DbClients {
   /** Shared pool: the hot path writes through it with set-based SQL. */

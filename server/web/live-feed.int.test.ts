@@ -83,4 +83,36 @@ describe("live feed (real NATS)", () => {
     await eventually(async () => (changes.at(-1) === 13 ? true : undefined), 5_000, "batch 13");
     feed.stop();
   });
+
+  it("drops a malformed bucket of a batch or a seed and keeps the rest of it", async () => {
+    const liveSubject = `${uniqueName("tfeed")}.live.events`;
+    // What JSON makes of a sum that overflowed (Infinity → null), and an in-memory Infinity.
+    const overflowed = { ...bucket(99), groupKey: "bad", summary: { ...countOnlySummary(99), sum: null } };
+    const infinite: MetricBucket = {
+      ...bucket(98),
+      groupKey: "inf",
+      summary: { ...countOnlySummary(98), sum: Infinity },
+    };
+    const feed = startLiveFeed({
+      nc,
+      liveSubject,
+      readSeed: async () => ({
+        consumers: { p: { batchSeq: 1, watermark: T, total: 1, tooLateTotal: 0 } },
+        buckets: [infinite, { ...bucket(1), groupKey: "seeded" }],
+      }),
+      log: createLogger("web", "error"),
+    });
+    await feed.ready;
+    const good = { ...bucket(2), bucketStart: T + 10_000 };
+    nc.publish(liveSubject, JSON.stringify({ ...batch(2), buckets: [overflowed, good] }));
+    await eventually(
+      async () => (feed.store.select("signups", "10s", false).length === 1 ? true : undefined),
+      5_000,
+      "the good bucket of batch 2",
+    );
+    expect(feed.store.select("signups", "10s", false)[0]).toMatchObject({ bucketStart: T + 10_000 });
+    expect(feed.store.select("signups", "10s", true).map((b) => b.groupKey)).toEqual(["seeded"]);
+    expect(feed.store.totals().stored).toBe(2);
+    feed.stop();
+  });
 });

@@ -1,5 +1,11 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { LiveBatch, type MetricBucket } from "../contract";
+import {
+  parseBuckets,
+  parseLiveBatch,
+  type DroppedBucket,
+  type LiveBatch,
+  type MetricBucket,
+} from "../contract";
 import { LiveStore, type LiveSeed } from "../core/live-store";
 import { errorFields, type Logger } from "../log";
 
@@ -44,6 +50,12 @@ export function startLiveFeed(deps: LiveFeedDeps): LiveFeed {
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
+  // One malformed bucket (e.g. a non-finite figure) is dropped and logged, not its whole batch.
+  const warnDropped = (where: string, dropped: readonly DroppedBucket[]) => {
+    if (dropped.length > 0)
+      log.warn("dropped malformed live buckets", { where, count: dropped.length, first: dropped[0]?.issue });
+  };
+
   const apply = (batch: LiveBatch) => {
     const outcome = store.apply(batch);
     if (outcome.kind === "stale") return;
@@ -61,7 +73,9 @@ export function startLiveFeed(deps: LiveFeedDeps): LiveFeed {
     while (!stopped) {
       try {
         const seed = await deps.readSeed();
-        store.seed(seed);
+        const buckets = parseBuckets(seed.buckets);
+        warnDropped("seed", buckets.dropped);
+        store.seed({ ...seed, buckets: buckets.value });
         break;
       } catch (error) {
         log.warn("could not read the live seed; retrying", errorFields(error));
@@ -86,10 +100,11 @@ export function startLiveFeed(deps: LiveFeedDeps): LiveFeed {
       } catch {
         body = undefined;
       }
-      const parsed = LiveBatch.safeParse(body);
-      if (!parsed.success) return log.warn("ignored malformed live batch", { subject: message.subject });
-      if (buffer) buffer.push(parsed.data);
-      else apply(parsed.data);
+      const parsed = parseLiveBatch(body);
+      if (!parsed) return log.warn("ignored malformed live batch", { subject: message.subject });
+      warnDropped(`batch ${parsed.value.consumer}#${parsed.value.batchSeq}`, parsed.dropped);
+      if (buffer) buffer.push(parsed.value);
+      else apply(parsed.value);
     },
   });
   // The subscription must be registered at the server before the seed is read.
