@@ -34,6 +34,8 @@ async function main(): Promise<number> {
   loadDotEnv();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void interrupt(signal));
 
+  // Every step below runs on this runtime too (scripts/run-child.mjs put node_modules/.bin first on PATH).
+  log(`runtime: ${runtimeLine()}`);
   const results: StepResult[] = [];
   try {
     services = await ensureServices({ dataDir: ".data", log: (m) => console.log(`[services] ${m}`) });
@@ -159,6 +161,10 @@ function emptyCounts(): Counts {
   return { passed: 0, failed: 0, skipped: 0, flaky: 0, problems: [] };
 }
 
+function runtimeLine(): string {
+  return `Node.js ${process.version} (${process.execPath})`;
+}
+
 function banner(step: string): void {
   console.log(`\n[test] ===== ${step} =====`);
 }
@@ -178,6 +184,7 @@ async function finish(results: StepResult[]): Promise<number> {
   if (problems.length > 0)
     console.log(["Failures outside individual tests:", ...problems.map((p) => `  - ${p}`)].join("\n"));
   console.log(formatTable(results));
+  console.log(`Runtime: ${runtimeLine()}`);
   console.log(summaryLine(totals));
   return exitCodeFor(totals);
 }
