@@ -59,11 +59,9 @@ async function main(): Promise<number> {
     () => vitestStep("unit", env),
     () => vitestStep("integration", env),
     () => buildStep(env),
-    // e2e serves the production build: without one it can only fail, so it is not run.
+    // e2e serves the production build with the compiled roles: without them it can only fail.
     () =>
-      results.at(-1)?.failed === 0
-        ? playwrightStep(env)
-        : Promise.resolve(notRun("e2e", "next build failed")),
+      results.at(-1)?.failed === 0 ? playwrightStep(env) : Promise.resolve(notRun("e2e", "the build failed")),
   ];
   for (const step of steps) {
     if (interrupted !== null) break;
@@ -115,13 +113,14 @@ async function playwrightStep(env: NodeJS.ProcessEnv): Promise<StepResult> {
   );
 }
 
+/** `next build` and the compiled roles (dist/), each only when stale. */
 async function buildStep(env: NodeJS.ProcessEnv): Promise<StepResult> {
-  banner("next build");
+  banner("build");
   const outcome = await buildIfStale(ROOT, env, log);
   const empty = emptyCounts();
-  if (!outcome.built) return { ...stepResult("next build", "skipped", true, empty), notes: ["up to date"] };
+  if (!outcome.built) return { ...stepResult("build", "skipped", true, empty), notes: ["up to date"] };
   const ok = outcome.exit.code === 0;
-  const result = stepResult("next build", describeExit(outcome.exit), ok, empty);
+  const result = stepResult("build", describeExit(outcome.exit), ok, empty);
   result.notes = ok ? ["built"] : [`failed (${describeExit(outcome.exit)})`];
   return result;
 }
