@@ -3,20 +3,20 @@ import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
+import { compiledRoleCommand, type Role } from "../scripts/roles";
 
 /** Where a test that restarts the web role leaves the new process's pid for the teardown. */
 export const RESTARTED_WEB_PID_FILE = path.join(".data", "e2e-restarted-web.pid");
 
-/** Starts one Nowcast role as its own process group, logging to .data/e2e-<role>.log. */
-export async function startRole(
-  role: "web" | "processor" | "scheduler",
-  env: Record<string, string>,
-): Promise<ChildProcess> {
+/**
+ * Starts one Nowcast role, compiled (`npm run build` made dist/), as its own process group,
+ * logging to .data/e2e-<role>.log: the browser tests run what production runs.
+ */
+export async function startRole(role: Role, env: Record<string, string>): Promise<ChildProcess> {
+  const [command, args] = compiledRoleCommand(process.cwd(), role);
   await mkdir(".data", { recursive: true });
   const log = createWriteStream(path.join(".data", `e2e-${role}.log`), { flags: "a" });
-  // `node --import tsx`, not the tsx wrapper: the wrapper SIGKILLs a child that does not exit
-  // within ~30 ms of SIGTERM, which would cut graceful shutdown short.
-  const child = spawn(process.execPath, ["--import", "tsx", `server/${role}/main.ts`], {
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

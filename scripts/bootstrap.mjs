@@ -1,10 +1,13 @@
-// Makes a fresh clone runnable: installs node_modules and generates the Prisma client when
-// they are missing or stale. Plain Node with no dependencies, because it runs before
-// node_modules exists. `node scripts/bootstrap.mjs` runs it directly.
+// Makes a fresh clone runnable: installs node_modules (which brings the project's own Node.js
+// runtime, scripts/runtime.mjs) and generates the Prisma client when they are missing or
+// stale, then checks the runtime. Plain Node with no dependencies, because it runs before
+// node_modules exists, on whatever Node the machine has. `node scripts/bootstrap.mjs` runs it
+// directly (and exits 1 with the reason when the runtime is unusable).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { chooseRuntime, describeRuntime, runtimeEnv, withoutProjectBin } from "./runtime.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const LOCKFILE = path.join(ROOT, "package-lock.json");
@@ -81,23 +84,34 @@ function run(command, args, options = {}) {
  * @returns {NodeJS.ProcessEnv}
  */
 function prismaEnv() {
-  if (process.env.PRISMA_SCHEMA_ENGINE_BINARY) return process.env;
+  // The Prisma CLI (`#!/usr/bin/env node`) runs on the project's runtime, like everything else.
+  const env = runtimeEnv(process.env, ROOT);
+  if (env.PRISMA_SCHEMA_ENGINE_BINARY) return env;
   const config = existsSync(PRISMA_CONFIG) ? readFileSync(PRISMA_CONFIG, "utf8") : "";
-  if (config.includes("PRISMA_SCHEMA_ENGINE_BINARY")) return process.env;
-  return { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: ENGINE_STUB };
+  if (config.includes("PRISMA_SCHEMA_ENGINE_BINARY")) return env;
+  return { ...env, PRISMA_SCHEMA_ENGINE_BINARY: ENGINE_STUB };
 }
 
 /**
- * Installs dependencies and generates the Prisma client when needed; throws with the failing
- * command's output otherwise.
- * @returns {Promise<void>}
+ * Installs dependencies and generates the Prisma client when needed, then returns the runtime
+ * everything else must run on; throws with the failing command's output, or a RuntimeError
+ * that says what to install.
+ * @returns {Promise<import("./runtime.mjs").Runtime>}
  */
 export async function bootstrap() {
   const install = installReason();
   if (install !== null) {
+    // npm itself may run on an older system Node (it warns that nowcast's `engines` is not met):
+    // it only installs; the installed runtime runs everything after this.
+    // It runs without node_modules/.bin on its PATH: `npm ci` deletes the runtime installed there.
     log(`${install}: running npm ci --no-audit --no-fund`);
-    await run("npm", ["ci", "--no-audit", "--no-fund"], { inherit: true });
+    await run("npm", ["ci", "--no-audit", "--no-fund"], {
+      inherit: true,
+      env: withoutProjectBin(process.env),
+    });
   }
+  const runtime = chooseRuntime();
+  log(`runtime: ${describeRuntime(runtime)}`);
   // A fresh install may bring another Prisma version, whose generated client must match it.
   const generate = install !== null ? "dependencies were reinstalled" : generateReason();
   if (generate !== null) {
@@ -105,6 +119,7 @@ export async function bootstrap() {
     await run("npx", ["--no", "prisma", "generate"], { env: prismaEnv() });
     log("Prisma client generated in server/generated/prisma");
   }
+  return runtime;
 }
 
 function isMain() {

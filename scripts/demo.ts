@@ -1,6 +1,6 @@
 // The body of `npm run demo` (scripts/demo.mjs runs it after bootstrapping): PostgreSQL and
-// NATS (started if missing), migrations, a production build, then the processor, the
-// scheduler, the web server and the event simulator, until Ctrl-C.
+// NATS (started if missing), migrations, a production build (Next and the compiled roles),
+// then the processor, the scheduler, the web server and the event simulator, until Ctrl-C.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -17,6 +17,7 @@ import {
   type ExitInfo,
   type ManagedChild,
 } from "./processes.ts";
+import { compiledRoleCommand } from "./roles.ts";
 import { ensureServices, loadDotEnv, type Services } from "./services.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -57,12 +58,12 @@ async function main(): Promise<void> {
   if (stopping) return;
   const build = await buildIfStale(ROOT, env, log);
   if (stopping) return;
-  if (build.built && build.exit.code !== 0)
-    throw new Error(`next build failed (${describeExit(build.exit)})`);
+  if (build.built && build.exit.code !== 0) throw new Error(`the build failed (${describeExit(build.exit)})`);
 
-  const processor = startRole("processor", "server/processor/main.ts", [], env);
-  const scheduler = startRole("scheduler", "server/scheduler/main.ts", [], env);
-  const web = startRole("web", "server/web/main.ts", [], env);
+  // The roles run compiled, in production mode, as production runs them (dist/, scripts/roles.ts).
+  const processor = startRole("processor", compiledRoleCommand(ROOT, "processor"), env);
+  const scheduler = startRole("scheduler", compiledRoleCommand(ROOT, "scheduler"), env);
+  const web = startRole("web", compiledRoleCommand(ROOT, "web"), env);
   exitStopsDemo(processor);
   exitStopsDemo(scheduler);
   exitStopsDemo(web);
@@ -76,7 +77,11 @@ async function main(): Promise<void> {
   });
   if (stopping) return;
 
-  const simulator = startRole("simulator", "server/simulator/main.ts", ["--rate", SIMULATOR_RATE], env);
+  const simulator = startRole(
+    "simulator",
+    tsxCommand("server/simulator/main.ts", ["--rate", SIMULATOR_RATE]),
+    env,
+  );
   void simulator.exited.then((info) => {
     if (!stopping)
       log(`the simulator stopped (${describeExit(info)}); the dashboard keeps running without new events`);
@@ -94,9 +99,8 @@ async function main(): Promise<void> {
   console.log("");
 }
 
-function startRole(role: string, script: string, args: string[], env: NodeJS.ProcessEnv): ManagedChild {
-  const [command, commandArgs] = tsxCommand(script, args);
-  return startChild(role, command, commandArgs, { env, output: "prefix" });
+function startRole(role: string, [command, args]: [string, string[]], env: NodeJS.ProcessEnv): ManagedChild {
+  return startChild(role, command, args, { env, output: "prefix" });
 }
 
 /** The demo is pointless without the web server, the processor or the scheduler: stop everything. */

@@ -1,9 +1,11 @@
 // `npm run jobs -- <reconcile|compact-hour|compact-day> <ISO period start> | plan | retention`:
 // enqueues a scheduler job by hand (a running scheduler executes it; it shows on /jobs).
-import PgBoss from "pg-boss";
+import pg from "pg";
+import { PgBoss } from "pg-boss";
 import { z } from "zod";
 import { loadConfig, natsNames } from "../server/config.ts";
 import { HOUR_MS, DAY_MS } from "../server/core/periods.ts";
+import { FIRST_SUPPORTED_VERSION, installedVersion } from "../server/scheduler/boss-schema.ts";
 import { QUEUES } from "../server/scheduler/queues.ts";
 
 const USAGE = `usage: npm run jobs -- reconcile <hour, e.g. 2026-11-20T14:00:00Z>
@@ -34,9 +36,18 @@ async function main(): Promise<number> {
   }
   const args = parsed.data;
   const config = loadConfig();
+  const schema = natsNames(config.NOWCAST_NAMESPACE).bossSchema;
+  const version = await bossVersion(config.DATABASE_URL, schema);
+  if (version !== null && version < FIRST_SUPPORTED_VERSION) {
+    console.error(
+      `${schema} is still pg-boss 10's schema (version ${version}): start the scheduler once ` +
+        "(npm run start:scheduler), which moves its waiting jobs to pg-boss 12, then enqueue again",
+    );
+    return 1;
+  }
   const boss = new PgBoss({
     connectionString: config.DATABASE_URL,
-    schema: natsNames(config.NOWCAST_NAMESPACE).bossSchema,
+    schema,
     supervise: false,
     schedule: false,
     max: 1,
@@ -59,7 +70,17 @@ async function main(): Promise<number> {
     );
     return 0;
   } finally {
-    await boss.stop({ graceful: false, wait: true });
+    await boss.stop({ graceful: false });
+  }
+}
+
+async function bossVersion(databaseUrl: string, schema: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await installedVersion(client, schema);
+  } finally {
+    await client.end();
   }
 }
 

@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { errorText, quoteIdentifier } from "./services-config.ts";
 
 /**
  * Applies the committed Prisma migrations (prisma/migrations/<name>/migration.sql) in order.
@@ -84,8 +85,7 @@ export async function migrate(
 ): Promise<void> {
   // Migrations run in UTC like every role's session (docs/decisions/0020); their SQL names its
   // zone anyway wherever a result could depend on it.
-  const client = new pg.Client({ connectionString: databaseUrl, options: "-c TimeZone=UTC" });
-  await client.connect();
+  const client = await connectCreatingDatabase(databaseUrl, log);
   try {
     await client.query("SELECT pg_advisory_lock($1)", [LOCK_ID]);
     await client.query(BOOKKEEPING);
@@ -100,6 +100,56 @@ export async function migrate(
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [LOCK_ID]).catch(() => undefined);
     await client.end();
+  }
+}
+
+const UTC_SESSION = "-c TimeZone=UTC";
+const INVALID_CATALOG_NAME = "3D000"; // the database does not exist
+const DUPLICATE_DATABASE = "42P04";
+
+/**
+ * Connects to the database, creating it first when it does not exist (through the server's
+ * `postgres` maintenance database, with the same credentials), so `npm run migrate` alone
+ * prepares a new server the way production runs it, without `npm run services`.
+ */
+export async function connectCreatingDatabase(
+  databaseUrl: string,
+  log: (message: string) => void,
+): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrl, options: UTC_SESSION });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    if ((error as { code?: unknown }).code !== INVALID_CATALOG_NAME) throw error;
+  }
+  await createDatabase(databaseUrl, log);
+  const created = new pg.Client({ connectionString: databaseUrl, options: UTC_SESSION });
+  await created.connect();
+  return created;
+}
+
+async function createDatabase(databaseUrl: string, log: (message: string) => void): Promise<void> {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  url.pathname = "/postgres";
+  const admin = new pg.Client({ connectionString: url.toString() });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
+    log(`migrate: created database "${database}"`);
+  } catch (error) {
+    // Another migrate (or the services script) created it in the meantime: fine.
+    if ((error as { code?: unknown }).code === DUPLICATE_DATABASE) return;
+    throw new MigrationError(
+      `database "${database}" does not exist and cannot be created: ${errorText(error)}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await admin.end().catch(() => undefined);
   }
 }
 

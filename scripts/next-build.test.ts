@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkNextBuild } from "./next-build.ts";
+import { checkNextBuild, checkServerBuild } from "./next-build.ts";
 
 let root: string;
 const BUILT = new Date("2026-01-02T00:00:00Z");
@@ -66,5 +66,34 @@ describe("checkNextBuild", () => {
     file("other/x.ts", AFTER);
     expect((await checkNextBuild(root, { inputs: ["other"] })).fresh).toBe(false);
     expect((await checkNextBuild(root, { inputs: ["other"], excludes: ["other"] })).fresh).toBe(true);
+  });
+});
+
+describe("checkServerBuild (the compiled roles in dist/)", () => {
+  it("is stale without a server build, even when the Next build is fresh", async () => {
+    file(".next/BUILD_ID", BUILT);
+    expect(await checkServerBuild(root)).toEqual({ fresh: false, reason: "there is no server build yet" });
+  });
+
+  it("is fresh when dist/BUILD_ID is newer than the server code", async () => {
+    file("dist/BUILD_ID", BUILT);
+    expect(await checkServerBuild(root)).toEqual({ fresh: true, reason: "the server build is up to date" });
+  });
+
+  it("counts the generated Prisma client, which the bundles contain, but not test files", async () => {
+    file("dist/BUILD_ID", BUILT);
+    file("server/core/event-counts.test.ts", AFTER);
+    expect((await checkServerBuild(root)).fresh).toBe(true);
+    file("server/generated/prisma/client.ts", AFTER);
+    expect(await checkServerBuild(root)).toEqual({
+      fresh: false,
+      reason: `${path.join("server", "generated", "prisma", "client.ts")} changed since the last server build`,
+    });
+  });
+
+  it("notices a change to the build script itself", async () => {
+    file("dist/BUILD_ID", BUILT);
+    file("scripts/server-build.ts", AFTER);
+    expect((await checkServerBuild(root)).fresh).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
-// Decides whether the production build in .next/ is still current, and runs `next build`
-// when it is not. Shared by the demo (which serves the build) and the test run (e2e uses it).
+// Decides whether the production builds are still current — Next's in .next/ and the compiled
+// roles in dist/ (scripts/server-build.ts) — and rebuilds the stale one(s). Shared by the demo
+// (which serves the build and runs the compiled roles) and the test run (e2e uses both).
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { startChild, type ExitInfo, type ManagedChild } from "./processes.ts";
+import { buildServer, SERVER_BUILD_INPUTS, SERVER_BUILD_STAMP } from "./server-build.ts";
 
 /** Everything the build reads that we edit; paths that do not exist are ignored. */
 export const NEXT_BUILD_INPUTS = [
@@ -34,18 +36,48 @@ export interface FreshnessOptions {
 }
 
 /** Fresh when .next/BUILD_ID exists and is newer than every input file. */
-export async function checkNextBuild(root: string, opts: FreshnessOptions = {}): Promise<Freshness> {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  if (!existsSync(buildId)) return { fresh: false, reason: "there is no production build yet" };
-  const builtAt = (await fs.stat(buildId)).mtimeMs;
-  const excludes = (opts.excludes ?? NEXT_BUILD_EXCLUDES).map((e) => path.join(root, e));
-  for (const input of opts.inputs ?? NEXT_BUILD_INPUTS) {
+export function checkNextBuild(root: string, opts: FreshnessOptions = {}): Promise<Freshness> {
+  return checkStamp(
+    root,
+    path.join(".next", "BUILD_ID"),
+    { what: "production build", last: "build" },
+    {
+      inputs: opts.inputs ?? NEXT_BUILD_INPUTS,
+      excludes: opts.excludes ?? NEXT_BUILD_EXCLUDES,
+    },
+  );
+}
+
+/** Fresh when dist/BUILD_ID exists and is newer than every input, the generated client included. */
+export function checkServerBuild(root: string, opts: FreshnessOptions = {}): Promise<Freshness> {
+  return checkStamp(
+    root,
+    SERVER_BUILD_STAMP,
+    { what: "server build", last: "server build" },
+    {
+      inputs: opts.inputs ?? SERVER_BUILD_INPUTS,
+      excludes: opts.excludes ?? [],
+    },
+  );
+}
+
+async function checkStamp(
+  root: string,
+  stamp: string,
+  { what, last }: { what: string; last: string },
+  opts: Required<FreshnessOptions>,
+): Promise<Freshness> {
+  const stampFile = path.join(root, stamp);
+  if (!existsSync(stampFile)) return { fresh: false, reason: `there is no ${what} yet` };
+  const builtAt = (await fs.stat(stampFile)).mtimeMs;
+  const excludes = opts.excludes.map((e) => path.join(root, e));
+  for (const input of opts.inputs) {
     const newer = await findNewerFile(path.join(root, input), builtAt, excludes);
     if (newer !== null) {
-      return { fresh: false, reason: `${path.relative(root, newer)} changed since the last build` };
+      return { fresh: false, reason: `${path.relative(root, newer)} changed since the last ${last}` };
     }
   }
-  return { fresh: true, reason: "the production build is up to date" };
+  return { fresh: true, reason: `the ${what} is up to date` };
 }
 
 /** The first file under `target` (a file or directory) modified after `since`, or null. */
@@ -86,18 +118,38 @@ export function startNextBuild(root: string, env: NodeJS.ProcessEnv): ManagedChi
 
 export type BuildOutcome = { built: false; reason: string } | { built: true; reason: string; exit: ExitInfo };
 
-/** Builds only when the build is stale; `exit` tells the caller whether a build that ran succeeded. */
+/**
+ * Rebuilds whichever of the two builds is stale (Next first: the server build is quick);
+ * `exit` tells the caller whether the builds that ran succeeded.
+ */
 export async function buildIfStale(
   root: string,
   env: NodeJS.ProcessEnv,
   log: (m: string) => void,
 ): Promise<BuildOutcome> {
-  const freshness = await checkNextBuild(root);
-  if (freshness.fresh) {
-    log(`next build skipped: ${freshness.reason}`);
-    return { built: false, reason: freshness.reason };
+  const next = await checkNextBuild(root);
+  const server = await checkServerBuild(root);
+  if (next.fresh && server.fresh) {
+    log(`build skipped: ${next.reason}, ${server.reason}`);
+    return { built: false, reason: `${next.reason}; ${server.reason}` };
   }
-  log(`next build: ${freshness.reason}`);
-  const exit = await startNextBuild(root, env).exited;
-  return { built: true, reason: freshness.reason, exit };
+  const reasons = [next, server].filter((f) => !f.fresh).map((f) => f.reason);
+  const reason = reasons.join("; ");
+  if (!next.fresh) {
+    log(`next build: ${next.reason}`);
+    const exit = await startNextBuild(root, env).exited;
+    if (exit.code !== 0) return { built: true, reason, exit };
+  }
+  if (!server.fresh) {
+    log(`server build: ${server.reason}`);
+    const exit = await buildServer(root).then(
+      (): ExitInfo => ({ code: 0, signal: null }),
+      (error: unknown): ExitInfo => {
+        console.error(`[build] ${error instanceof Error ? error.message : String(error)}`);
+        return { code: 1, signal: null };
+      },
+    );
+    return { built: true, reason, exit };
+  }
+  return { built: true, reason, exit: { code: 0, signal: null } };
 }

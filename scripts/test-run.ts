@@ -34,6 +34,8 @@ async function main(): Promise<number> {
   loadDotEnv();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void interrupt(signal));
 
+  // Every step below runs on this runtime too (scripts/run-child.mjs put node_modules/.bin first on PATH).
+  log(`runtime: ${runtimeLine()}`);
   const results: StepResult[] = [];
   try {
     services = await ensureServices({ dataDir: ".data", log: (m) => console.log(`[services] ${m}`) });
@@ -57,11 +59,9 @@ async function main(): Promise<number> {
     () => vitestStep("unit", env),
     () => vitestStep("integration", env),
     () => buildStep(env),
-    // e2e serves the production build: without one it can only fail, so it is not run.
+    // e2e serves the production build with the compiled roles: without them it can only fail.
     () =>
-      results.at(-1)?.failed === 0
-        ? playwrightStep(env)
-        : Promise.resolve(notRun("e2e", "next build failed")),
+      results.at(-1)?.failed === 0 ? playwrightStep(env) : Promise.resolve(notRun("e2e", "the build failed")),
   ];
   for (const step of steps) {
     if (interrupted !== null) break;
@@ -113,13 +113,14 @@ async function playwrightStep(env: NodeJS.ProcessEnv): Promise<StepResult> {
   );
 }
 
+/** `next build` and the compiled roles (dist/), each only when stale. */
 async function buildStep(env: NodeJS.ProcessEnv): Promise<StepResult> {
-  banner("next build");
+  banner("build");
   const outcome = await buildIfStale(ROOT, env, log);
   const empty = emptyCounts();
-  if (!outcome.built) return { ...stepResult("next build", "skipped", true, empty), notes: ["up to date"] };
+  if (!outcome.built) return { ...stepResult("build", "skipped", true, empty), notes: ["up to date"] };
   const ok = outcome.exit.code === 0;
-  const result = stepResult("next build", describeExit(outcome.exit), ok, empty);
+  const result = stepResult("build", describeExit(outcome.exit), ok, empty);
   result.notes = ok ? ["built"] : [`failed (${describeExit(outcome.exit)})`];
   return result;
 }
@@ -159,6 +160,10 @@ function emptyCounts(): Counts {
   return { passed: 0, failed: 0, skipped: 0, flaky: 0, problems: [] };
 }
 
+function runtimeLine(): string {
+  return `Node.js ${process.version} (${process.execPath})`;
+}
+
 function banner(step: string): void {
   console.log(`\n[test] ===== ${step} =====`);
 }
@@ -178,6 +183,7 @@ async function finish(results: StepResult[]): Promise<number> {
   if (problems.length > 0)
     console.log(["Failures outside individual tests:", ...problems.map((p) => `  - ${p}`)].join("\n"));
   console.log(formatTable(results));
+  console.log(`Runtime: ${runtimeLine()}`);
   console.log(summaryLine(totals));
   return exitCodeFor(totals);
 }

@@ -1,6 +1,7 @@
-// `npm test`: installs what a fresh clone lacks (dependencies, Prisma client, Chromium for
-// the e2e tests), then runs scripts/test-run.ts, which starts the services and runs every
-// suite. The last line of output is always `N passed, N failed`.
+// `npm test`: installs what a fresh clone lacks (dependencies with the project's Node.js
+// runtime, Prisma client, Chromium for the e2e tests), then runs scripts/test-run.ts on that
+// runtime, which starts the services and runs every suite. The last line of output is always
+// `N passed, N failed`.
 import { existsSync } from "node:fs";
 import { aptInstall, canUseApt } from "./apt.mjs";
 import { bootstrap } from "./bootstrap.mjs";
@@ -23,8 +24,9 @@ async function ensureChromium() {
   }
 }
 
+let runtime;
 try {
-  await bootstrap();
+  runtime = await bootstrap();
   await ensureChromium();
 } catch (err) {
   console.error(`[test] ${err instanceof Error ? err.message : String(err)}`);
@@ -32,4 +34,4 @@ try {
   console.log("0 passed, 1 failed");
   process.exit(1);
 }
-process.exit(await runTypeScript("scripts/test-run.ts"));
+process.exit(await runTypeScript(runtime, "scripts/test-run.ts"));

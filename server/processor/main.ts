@@ -1,4 +1,5 @@
 import { loadConfig } from "../config";
+import { assertSupportedRuntime } from "../runtime";
 import { createDbClients } from "../db/clients";
 import { createLogger, errorFields } from "../log";
 import { connectNats } from "../nats/streams";
@@ -6,6 +7,7 @@ import { startProcessor } from "./processor";
 
 /** Composition root of the `processor` role. */
 async function main() {
+  assertSupportedRuntime();
   const config = loadConfig();
   const log = createLogger("processor", config.LOG_LEVEL);
   const db = createDbClients(config.DATABASE_URL, { max: 4, appName: "nowcast-processor" });

@@ -1,10 +1,12 @@
 import { loadConfig, natsNames } from "../config";
+import { assertSupportedRuntime } from "../runtime";
 import { createDbClients } from "../db/clients";
 import { createLogger, errorFields } from "../log";
 import { startScheduler } from "./scheduler";
 
 /** Composition root of the `scheduler` role: compaction, reconciliation and retention via pg-boss. */
 async function main() {
+  assertSupportedRuntime();
   const config = loadConfig();
   const log = createLogger("scheduler", config.LOG_LEVEL);
   const db = createDbClients(config.DATABASE_URL, { max: 4, appName: "nowcast-scheduler" });

@@ -1,8 +1,9 @@
-import PgBoss from "pg-boss";
+import { PgBoss, type JobResult } from "pg-boss";
 import type pg from "pg";
 import { errorFields, type Logger } from "../log";
 import { discardJobRun, finishJobRun, startJobRun } from "../db/job-runs";
 import { BatchJobs, type BatchSettings, type JobQueue } from "./batch-jobs";
+import { carryOverLegacyJobs, ensureQueues, legacySchemaName, retireLegacySchema } from "./boss-schema";
 import { QUEUES, RETENTION_CRON, type PeriodJob, type QueueName } from "./queues";
 
 export interface SchedulerOptions {
@@ -41,20 +42,16 @@ export async function startScheduler(
     max: 4,
   });
   boss.on("error", (error) => log.warn("pg-boss error", errorFields(error)));
+  // A schema left by pg-boss 10 is moved aside first: pg-boss 12 cannot migrate it.
+  if (await retireLegacySchema(pool, options.schema)) {
+    log.info("moved the pg-boss 10 schema aside", { schema: legacySchemaName(options.schema) });
+  }
   await boss.start();
-  // 'stately': per singleton key at most one job waiting and one running, so a period that is
-  // asked for again while it runs is run once more afterwards, never twice at once.
-  for (const name of Object.values(QUEUES)) {
-    const queue = {
-      name,
-      policy: "stately" as const,
-      retryLimit: options.retryLimit,
-      retryDelay: options.retryDelaySeconds,
-      retryBackoff: true,
-      expireInSeconds: 15 * 60,
-    };
-    if (await boss.getQueue(name)) await boss.updateQueue(name, queue);
-    else await boss.createQueue(name, queue);
+  try {
+    await prepareQueues(boss, pool, log, options);
+  } catch (error) {
+    await boss.stop({ graceful: false }).catch(() => undefined);
+    throw error;
   }
   const queue: JobQueue = {
     async enqueue(name, start) {
@@ -63,14 +60,15 @@ export async function startScheduler(
     },
   };
   const jobs = new BatchJobs(pool, queue, options.batch, now);
-  // pg-boss 10 waits a full polling interval between fetches, even after a busy one: take up
-  // to BATCH_SIZE jobs per fetch and settle each on its own (complete/fail by id), so one
-  // failing period does not fail the others and a backlog drains at batch speed.
+  // Up to BATCH_SIZE jobs per fetch, fetched again at once while batches come back full, each
+  // settled on its own (perJobResults): one failing period does not fail the others, and a
+  // backlog drains at batch speed instead of one batch per polling interval.
   const polling = {
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
-    includeMetadata: true as const,
     batchSize: BATCH_SIZE,
-  };
+    burstWhenBatchFull: true,
+    perJobResults: true,
+  } as const;
 
   const work = async <T extends object, R>(
     name: QueueName,
@@ -78,7 +76,8 @@ export async function startScheduler(
     run: (data: T, jobId: string) => Promise<R>,
     idle: (result: R) => boolean = () => false,
   ) =>
-    boss.work<T>(name, polling, async (batch) => {
+    boss.work<T, unknown, typeof polling>(name, polling, async (batch) => {
+      const results: JobResult[] = [];
       for (const job of batch) {
         const attempt = job.retryCount + 1;
         const runId = await startJobRun(pool, {
@@ -92,7 +91,7 @@ export async function startScheduler(
           const result = await run(job.data, job.id);
           if (idle(result)) await discardJobRun(pool, runId);
           else await finishJobRun(pool, runId, { status: "completed", now: now(), result });
-          await boss.complete(name, job.id, { result });
+          results.push({ id: job.id, status: "completed", output: { result } });
         } catch (error) {
           const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           await finishJobRun(pool, runId, { status: "failed", now: now(), error: message }).catch(
@@ -100,9 +99,10 @@ export async function startScheduler(
           );
           log.warn(`${name} failed`, { attempt, ...errorFields(error) });
           // Retried by pg-boss with back-off until the queue's retry limit.
-          await boss.fail(name, job.id, { error: message });
+          results.push({ id: job.id, status: "failed", output: { error: message } });
         }
       }
+      return results;
     });
 
   const periodStart = (data: PeriodJob) => {
@@ -151,7 +151,21 @@ export async function startScheduler(
     },
     async stop() {
       // Graceful: running jobs finish (or time out and are retried by the next scheduler).
-      await boss.stop({ graceful: true, timeout: 20_000, wait: true });
+      await boss.stop({ graceful: true, timeout: 20_000 });
     },
   };
+}
+
+/** Our queues, and the jobs a pg-boss 10 schema still had waiting (server/scheduler/boss-schema.ts). */
+async function prepareQueues(boss: PgBoss, pool: pg.Pool, log: Logger, options: SchedulerOptions) {
+  // 'stately': per singleton key at most one job waiting and one running, so a period that is
+  // asked for again while it runs is run once more afterwards, never twice at once.
+  await ensureQueues(boss, Object.values(QUEUES), "stately", {
+    retryLimit: options.retryLimit,
+    retryDelay: options.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: 15 * 60,
+  });
+  const carried = await carryOverLegacyJobs(pool, boss, options.schema, Object.values(QUEUES));
+  if (carried !== null) log.info("carried waiting jobs over from the pg-boss 10 schema", { jobs: carried });
 }

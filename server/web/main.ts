@@ -8,20 +8,24 @@ import { clientIp, trustedProxies } from "../auth/client-ip";
 import { getAuth } from "../auth/principal";
 import { authenticateSocket } from "../auth/socket";
 import { loadConfig } from "../config";
+import { assertSupportedRuntime } from "../runtime";
 import { createLogger, errorFields } from "../log";
 import type { MetricDefinition } from "../contract";
 import { readLiveSeed } from "../db/live-seed";
 import { loadDefinitions } from "../db/metric-definitions";
+import { findAppDir } from "./app-dir";
 import { startLiveFeed } from "./live-feed";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
 import { startPipelineSampler } from "./pipeline-sampler";
 import { getWebServices, liveSubject } from "./services";
 import { disconnectRevokedSockets } from "./session-revocation";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+// server/web/ in development, dist/server/web/ when compiled: the app dir is found, not counted.
+const ROOT = findAppDir(path.dirname(fileURLToPath(import.meta.url)));
 
 /** Composition root of the `web` role: Next.js and Socket.IO on one port. */
 async function main() {
+  assertSupportedRuntime();
   const config = loadConfig();
   const log = createLogger("web", config.LOG_LEVEL);
   // Refuse to start in production without a secret, before anything listens.
