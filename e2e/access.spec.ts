@@ -148,7 +148,10 @@ test.describe("live access", () => {
     browser,
   }) => {
     const email = `wall-${Date.now()}@example.com`;
+    // Not a browser page: Playwright's request API says which origin it speaks for, as the
+    // forgery check asks of every cookie-authenticated write.
     const created = await page.request.post(url("/api/admin/users"), {
+      headers: { origin: url("") },
       data: { name: "Wall screen", email, role: "viewer", password: E2E_PASSWORD },
     });
     expect(created.status()).toBe(201);
@@ -160,6 +163,7 @@ test.describe("live access", () => {
     await expect(screen.getByTestId("connection")).toHaveText("Live");
 
     const disabled = await page.request.patch(url(`/api/admin/users/${user.id}`), {
+      headers: { origin: url("") },
       data: { disabled: true },
     });
     expect(disabled.status()).toBe(200);
