@@ -42,8 +42,9 @@ function toView(row: ApiKeyRow): ApiKeyView {
   };
 }
 
+/** Stores a new key (no audit row: admins go through api-key-admin.ts; fixtures call this). */
 export async function createApiKey(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.PoolClient,
   input: { name: string; scope: ApiKeyScope; createdBy: string | null },
 ): Promise<{ view: ApiKeyView; secret: string }> {
   const secret = generateApiKey();
@@ -57,7 +58,7 @@ export async function createApiKey(
   return { view, secret };
 }
 
-export async function getApiKey(pool: pg.Pool, id: string): Promise<ApiKeyView | null> {
+export async function getApiKey(pool: pg.Pool | pg.PoolClient, id: string): Promise<ApiKeyView | null> {
   const { rows } = await pool.query<ApiKeyRow>(`${SELECT_VIEW} WHERE k.id = $1`, [id]);
   return rows[0] ? toView(rows[0]) : null;
 }
@@ -67,18 +68,6 @@ export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyView[]> {
     `${SELECT_VIEW} ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC`,
   );
   return rows.map(toView);
-}
-
-/** Revokes a key; `null` when there is no such key, the unchanged view when it was already revoked. */
-export async function revokeApiKey(
-  pool: pg.Pool,
-  id: string,
-): Promise<{ before: ApiKeyView; after: ApiKeyView } | null> {
-  const before = await getApiKey(pool, id);
-  if (!before) return null;
-  await pool.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
-  const after = await getApiKey(pool, id);
-  return after ? { before, after } : null;
 }
 
 /**

@@ -17,7 +17,6 @@ import { UpdateCoalescer } from "../core/update-coalescer";
 import { errorFields, type Logger } from "../log";
 import type { LiveFeed } from "./live-feed";
 import type { PipelineSampler } from "./pipeline-sampler";
-import { userRoom } from "./session-revocation";
 
 export interface SocketData {
   principal: Principal;
@@ -153,8 +152,6 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
   };
 
   io.on("connection", (socket: LiveSocket) => {
-    // Lets a change of this user's access cut the socket (session-revocation.ts).
-    void socket.join(userRoom(socket.data.principal.id));
     socket.on("live:subscribe", (request, ack) => {
       if (typeof ack !== "function") return;
       subscribe(socket, request).then(ack, (error: unknown) => {
@@ -167,10 +164,10 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
       const answer = parsed.success
         ? { ok: true as const }
         : refuse("invalid_request", "subscription: must be a subscription id", "subscription");
-      if (parsed.success) {
-        socket.data.subscriptions.delete(parsed.data.subscription);
+      // Only a subscription this socket holds can be left: no other room (its own id room, the
+      // pipeline room) is the client's to leave, whatever id it sends.
+      if (parsed.success && socket.data.subscriptions.delete(parsed.data.subscription))
         void socket.leave(parsed.data.subscription);
-      }
       if (typeof ack === "function") ack(answer);
     });
     socket.on("pipeline:subscribe", (ack) => {
