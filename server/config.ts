@@ -47,6 +47,8 @@ export const Config = z.object({
     .min(1)
     .max(24 * 30)
     .default(12),
+  /** How often each web instance re-checks the sessions of its open sockets (expiry, lost announcements). */
+  AUTH_SOCKET_RECHECK_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   /** Sign-in attempts per client address per minute before throttling. */
   AUTH_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges). */

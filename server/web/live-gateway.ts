@@ -1,5 +1,6 @@
 import type { Server, Socket } from "socket.io";
 import type { Principal } from "../auth/guard";
+import { checkSameOrigin } from "../auth/request-origin";
 import type { SocketHandshake } from "../auth/socket";
 import {
   LiveSubscribe,
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   pipeline?: PipelineSampler;
   log: Logger;
   maxSubscriptions?: number;
+  /** NOWCAST_PUBLIC_URL: the only origin whose pages may open a socket (else the handshake's Host). */
+  publicUrl?: string | undefined;
 }
 
 const refuse = (
@@ -90,6 +93,24 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
   }, PUSH_INTERVAL_MS);
   deps.pipeline?.onSample((stats) => io.to(PIPELINE_ROOM).emit("pipeline:update", stats));
 
+  // Cross-site WebSocket hijacking: a page on another origin of the same site would open a
+  // socket with the user's cookie. Browsers always send Origin on WebSocket and cross-origin
+  // handshakes; a same-origin polling GET may carry none, so a missing one is allowed.
+  io.use((socket, next) => {
+    const { headers } = socket.handshake;
+    const header = (name: string) => {
+      const value = headers[name];
+      return typeof value === "string" ? value : null;
+    };
+    const verdict = checkSameOrigin(
+      { origin: header("origin"), fetchSite: header("sec-fetch-site"), host: header("host") },
+      deps.publicUrl,
+      "allow",
+    );
+    if (verdict.ok) return next();
+    log.warn("refused a socket from another origin", { reason: verdict.reason });
+    next(new Error("forbidden_origin"));
+  });
   io.use((socket, next) => {
     deps
       .authenticate({ headers: socket.handshake.headers, auth: socket.handshake.auth })
