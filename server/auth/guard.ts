@@ -24,7 +24,10 @@ export async function authorize(request: Request, rule: AccessRule): Promise<Aut
     identity = await identify(request.headers);
   } catch (error) {
     (await getWebServices().catch(() => null))?.log.error("authorization failed", errorFields(error));
-    return { ok: false, response: apiError(503, "unavailable", "sign-in is unavailable; retry shortly") };
+    const what = request.headers.has("authorization")
+      ? "API keys cannot be verified"
+      : "sign-in is unavailable";
+    return { ok: false, response: apiError(503, "unavailable", `${what} right now; retry shortly`) };
   }
   if (identity.kind === "invalid_key")
     return { ok: false, response: apiError(401, "invalid_api_key", "the API key is unknown or revoked") };

@@ -40,7 +40,7 @@ export async function identify(headers: Headers): Promise<Identification> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) return { kind: "invalid_key" };
     const services = await getWebServices();
-    const key = await verifyApiKey(services.db.pool, match[1]);
+    const key = await verifyApiKey(services.db.pool, match[1], services.apiKeys, services.log);
     if (!key) return { kind: "invalid_key" };
     return {
       kind: "principal",

@@ -34,7 +34,11 @@ export async function adminRoute(
     actor: { kind: "user", id, name },
     hashPassword: (password) => passwords.hash(password),
     onAccessChanged: (userId) => announceRevocation(nc, config, { userId }, log),
-    onKeyRevoked: (apiKeyId) => announceRevocation(nc, config, { apiKeyId }, log),
+    onKeyRevoked: (apiKeyId) => {
+      // This instance stops at once even if NATS cannot carry the announcement to the others.
+      services.apiKeys.revoke(apiKeyId);
+      announceRevocation(nc, config, { apiKeyId }, log);
+    },
   };
   try {
     return await run(ctx);
