@@ -9,14 +9,13 @@ import {
   subscriptionId,
   type ClientToServerEvents,
   type LiveSubscribeAck,
-  type MetricBucket,
   type MetricDefinition,
   type ServerToClientEvents,
   type SocketError,
 } from "../contract";
-import { UpdateCoalescer } from "../core/update-coalescer";
 import { errorFields, type Logger } from "../log";
 import type { LiveFeed } from "./live-feed";
+import { createLiveRooms } from "./live-rooms";
 import type { PipelineSampler } from "./pipeline-sampler";
 
 export interface SocketData {
@@ -65,31 +64,16 @@ const refuse = (
  */
 export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
   const { io, feed, log } = deps;
-  const coalescer = new UpdateCoalescer();
+  const rooms = createLiveRooms(feed.store, deps.definitions);
   const limit = deps.maxSubscriptions ?? MAX_SUBSCRIPTIONS_PER_CLIENT;
-  const groupByOf = () => new Map(deps.definitions().map((d) => [d.name, d.groupBy]));
-  const roomOf = (bucket: MetricBucket, groups: Map<string, string | null>) =>
-    `${bucket.metric}|${bucket.resolution}|${bucket.groupKey === "" ? "" : (groups.get(bucket.metric) ?? "")}`;
   const activeRooms = () =>
     new Set([...io.sockets.adapter.rooms.keys()].filter((room) => room.includes("|")));
 
-  feed.onChange((buckets) => {
-    const groups = groupByOf();
-    for (const bucket of buckets) coalescer.add(roomOf(bucket, groups), bucket);
-  });
-  feed.onReseed(() => {
-    for (const room of activeRooms()) {
-      const [metric = "", resolution, groupBy] = room.split("|");
-      const parsed = LiveSubscribe.safeParse({ metric, resolution, ...(groupBy ? { groupBy } : {}) });
-      if (!parsed.success) continue;
-      for (const bucket of feed.store.select(metric, parsed.data.resolution, Boolean(groupBy)))
-        coalescer.add(room, bucket);
-    }
-  });
+  feed.onChange((buckets) => rooms.touch(buckets));
+  feed.onReseed(() => rooms.touchAll(activeRooms()));
   const timer = setInterval(() => {
     feed.store.prune();
-    for (const update of coalescer.flush(activeRooms(), feed.store.watermark()))
-      io.to(update.subscription).emit("live:update", update);
+    for (const update of rooms.flush(activeRooms())) io.to(update.subscription).emit("live:update", update);
   }, PUSH_INTERVAL_MS);
   deps.pipeline?.onSample((stats) => io.to(PIPELINE_ROOM).emit("pipeline:update", stats));
 
@@ -150,12 +134,20 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
     }
     const id = subscriptionId(parsed.data);
     const held = socket.data.subscriptions;
-    if (!held.has(id) && held.size >= limit)
+    // The slot is taken before the first await: concurrent subscribes cannot all pass the check.
+    const fresh = !held.has(id);
+    if (fresh && held.size >= limit)
       return refuse("too_many_subscriptions", `at most ${limit} subscriptions per connection`);
-    if (!(await ready())) return refuse("unavailable", "live data is not available yet; retry shortly");
+    held.add(id);
+    if (!(await ready())) {
+      if (fresh) held.delete(id);
+      return refuse("unavailable", "live data is not available yet; retry shortly");
+    }
+    // Unsubscribed (or disconnected) while waiting: nothing to join.
+    if (!held.has(id) || socket.disconnected)
+      return refuse("invalid_request", "unsubscribed before the snapshot");
     // Join and read in one synchronous step: every later change reaches the room as an
     // update numbered above the snapshot's sequence.
-    held.add(id);
     void socket.join(id);
     return {
       ok: true,
@@ -164,9 +156,10 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
         metric,
         resolution,
         groupBy: groupBy ?? null,
-        seq: coalescer.seq(id),
+        seq: rooms.seq(id),
         watermark: feed.store.watermark(),
-        buckets: feed.store.select(metric, resolution, groupBy !== undefined),
+        // Shared by every socket that asks while the store is unchanged (live-rooms.ts).
+        buckets: [...rooms.snapshot(parsed.data)],
         serverTime: Date.now(),
       },
     };
