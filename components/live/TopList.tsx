@@ -37,7 +37,8 @@ export function TopList({
             <li
               key={row.group}
               data-testid="top-row"
-              data-rank={row.other ? undefined : rank + 1}
+              data-rank={rank + 1}
+              data-other={row.other ? "true" : undefined}
               className={row.other ? "toplist-other" : undefined}
               title={row.other ? "all other groups together" : undefined}
               style={{ transform: `translateY(${rank * ROW_HEIGHT}em)` }}

@@ -185,6 +185,16 @@ describe("better-auth's sign-in and sign-out", () => {
       none,
     );
     expect(own.status).toBe(200);
+    // The session travels in the HttpOnly cookie only, never in a body script could read.
+    const cookie = own.headers.getSetCookie().find((c) => c.includes("session_token=")) ?? "";
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const token = /session_token=([^.;]+)/.exec(cookie)?.[1] ?? "";
+    expect(token.length).toBeGreaterThan(10);
+    const body = await own.text();
+    expect(body).not.toContain(token);
+    expect(JSON.parse(body)).toMatchObject({ user: { email: "analyst@example.com" } });
+    expect(own.headers.get("cache-control")).toBe("no-store");
   });
 });
 

@@ -35,5 +35,21 @@ export async function handleAuthRequest(request: Request): Promise<Response> {
     (await getWebServices().catch(() => null))?.log.error("sign-in unavailable", errorFields(error));
     return apiError(503, "unavailable", "sign-in is unavailable; retry shortly");
   }
-  return auth.handler(request);
+  const response = await auth.handler(request);
+  return endpoint === "/sign-in/email" ? withoutSessionToken(response) : response;
+}
+
+/**
+ * better-auth answers a sign-in with the session token in the JSON body as well as in the
+ * HttpOnly cookie; script on the page (an injection that got past the CSP) could read it from
+ * the body. The cookie is the only carrier Nowcast uses, so the body loses it.
+ */
+async function withoutSessionToken(response: Response): Promise<Response> {
+  if (!response.headers.get("content-type")?.includes("application/json")) return response;
+  const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  headers.set("cache-control", "no-store");
+  if (body && typeof body === "object") delete body.token;
+  return new Response(JSON.stringify(body), { status: response.status, headers });
 }
