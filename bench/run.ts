@@ -79,7 +79,11 @@ async function main(): Promise<void> {
       const { runHistoryBench } = await import("./history/run");
       return runHistoryBench(rest);
     }
-    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history)`);
+    if (name === "snapshot-burst") {
+      const { runSnapshotBurst } = await import("./snapshot-burst");
+      return runSnapshotBurst(argv);
+    }
+    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history, snapshot-burst)`);
   }
   const args = parseArgs(argv);
   if (args.help) {

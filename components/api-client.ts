@@ -12,13 +12,17 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** Fetches JSON from our API; non-2xx answers become ApiRequestError with the server's message. */
+/**
+ * Fetches JSON from our API; non-2xx answers become ApiRequestError with the server's message.
+ * Every write declares JSON, with or without a body: the server refuses other types (forgery check).
+ */
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const write = (init?.method ?? "GET").toUpperCase() !== "GET";
   const response = await fetch(url, {
     ...init,
     headers: {
       accept: "application/json",
-      ...(init?.body ? { "content-type": "application/json" } : {}),
+      ...(write || init?.body ? { "content-type": "application/json" } : {}),
       ...init?.headers,
     },
   });

@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E_PASSWORD, storageStateFor } from "./access";
 
@@ -148,7 +150,10 @@ test.describe("live access", () => {
     browser,
   }) => {
     const email = `wall-${Date.now()}@example.com`;
+    // Not a browser page: Playwright's request API says which origin it speaks for, as the
+    // forgery check asks of every cookie-authenticated write.
     const created = await page.request.post(url("/api/admin/users"), {
+      headers: { origin: url("") },
       data: { name: "Wall screen", email, role: "viewer", password: E2E_PASSWORD },
     });
     expect(created.status()).toBe(201);
@@ -160,6 +165,7 @@ test.describe("live access", () => {
     await expect(screen.getByTestId("connection")).toHaveText("Live");
 
     const disabled = await page.request.patch(url(`/api/admin/users/${user.id}`), {
+      headers: { origin: url("") },
       data: { disabled: true },
     });
     expect(disabled.status()).toBe(200);
@@ -180,4 +186,77 @@ test("pages carry a CSP with a nonce and run without CSP violations", async ({ p
   expect(csp).toContain("frame-ancestors 'none'");
   await expect(page.getByTestId("nav-role")).toHaveText("analyst");
   expect(violations).toEqual([]);
+});
+
+test.describe("open redirects", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("a sign-in link whose next= names another site lands on /live of this site", async ({ page }) => {
+    await page.goto(url(`/sign-in?next=${encodeURIComponent("/\\evil.example/steal")}`));
+    await page.getByLabel("Email").fill("viewer@example.com");
+    await page.getByLabel("Password").fill(E2E_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(url("/live"));
+    // Signed in already: the server redirects at once, also for forms that normalize to //host.
+    for (const next of ["//evil.example", "/.//evil.example", "https://evil.example", "/%09/evil.example"]) {
+      await page.goto(url(`/sign-in?next=${encodeURIComponent(next)}`));
+      await expect(page, next).toHaveURL(url("/live"));
+    }
+  });
+});
+
+test.describe("forged requests from a real browser", () => {
+  test.use({ storageState: storageStateFor("admin") });
+  let attacker: Server;
+  let attackerUrl = "";
+
+  test.beforeAll(async () => {
+    // Another origin of the same site: 127.0.0.1 on another port, so the browser sends the
+    // admin's SameSite=Lax cookie along. The page tries what a no-cors fetch and a form can.
+    const app = url("");
+    attacker = createServer((_, res) => {
+      res.setHeader("content-type", "text/html");
+      res.end(`<!doctype html><title>cats</title>
+        <form id="f" method="post" action="${app}/api/auth/sign-out" enctype="text/plain">
+          <input name='{"x":"' value='"}'></form>
+        <script>
+          fetch("${app}/api/admin/api-keys", { method: "POST", mode: "no-cors", credentials: "include",
+            headers: { "content-type": "text/plain" }, body: JSON.stringify({ name: "forged-by-cats", scope: "ingest" }) })
+            .finally(() => document.getElementById("f").submit());
+        </script>`);
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
+    attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`;
+  });
+  test.afterAll(async () => {
+    await new Promise((resolve) => attacker.close(resolve));
+  });
+
+  test("a page on another port of the same host cannot create a key or sign the admin out", async ({
+    page,
+  }) => {
+    // What the browser really sends (Playwright sees the final headers of a routed request).
+    const sent: Record<string, string>[] = [];
+    await page.route(`${url("")}/api/**`, async (route) => {
+      sent.push(await route.request().allHeaders());
+      await route.continue();
+    });
+    const forged = page.waitForResponse(
+      (r) => r.url().endsWith("/api/admin/api-keys") && r.request().method() === "POST",
+    );
+    const signOut = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-out"));
+    await page.goto(attackerUrl);
+    const keyAttempt = await forged;
+    // The browser did attach the admin's cookie; the server refused the request anyway.
+    expect(sent[0]?.cookie).toContain("session_token=");
+    expect(sent[0]?.origin).toBe(new URL(attackerUrl).origin);
+    expect(keyAttempt.status()).toBe(403);
+    expect((await signOut).status()).toBe(403);
+    const me = await page.request.get(url("/api/me"));
+    expect(me.status()).toBe(200);
+    const keys = (await (await page.request.get(url("/api/admin/api-keys"))).json()) as {
+      apiKeys: Array<{ name: string }>;
+    };
+    expect(keys.apiKeys.map((k) => k.name)).not.toContain("forged-by-cats");
+  });
 });

@@ -191,3 +191,29 @@ test("screenshots of /live in both themes, on a laptop and a 4K wall screen", as
   await page.waitForTimeout(800);
   await page.screenshot({ path: "e2e/screenshots/live-kiosk-3840x2160-dark.png" });
 });
+
+test("a burst of routes shows the top routes and one (other) row that adds up", async ({ page }) => {
+  await page.goto(`${baseUrl()}/live`);
+  const now = Date.now() - 2_000;
+  // 25 new routes in one bucket: /burst/0 five times, the others once (29 events). The server
+  // keeps 20 groups per bucket + (other); the page lists 8 and puts the rest in (other).
+  const burst = Array.from({ length: 25 }, (_, i) => i).flatMap((i) =>
+    Array.from({ length: i === 0 ? 5 : 1 }, (_, k) => ({
+      ...apiRequest(1_000 + i * 10 + k, now, 20),
+      id: `burst-${i}-${k}`,
+      attrs: { route: `/burst/${i}`, method: "GET", status: 200 },
+    })),
+  );
+  await ingest(burst);
+  // /api/pay and /api/cart (earlier tests) outrank every burst route but /burst/0; of the
+  // 1-count routes the first five by name are listed; (other) holds the remaining 29 − 5 − 5.
+  await expect
+    .poll(async () => {
+      const rows = await rankedRows(page, "api_requests");
+      return [rows.length, rows[2], rows.at(-1)];
+    })
+    .toEqual([9, "/burst/05", "(other)19"]);
+  const other = page.getByTestId("top-api_requests").locator('[data-other="true"]');
+  await expect(other).toHaveCount(1);
+  await expect(other.locator(".toplist-bar")).toHaveCount(0);
+});

@@ -57,6 +57,12 @@ export const Config = z.object({
     .min(1)
     .max(24 * 30)
     .default(12),
+  /** A verified API key is trusted this long without asking Postgres (revocations are announced at once). */
+  AUTH_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** While Postgres cannot be reached, a key verified within this long still passes (0: never). */
+  AUTH_KEY_OUTAGE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  /** How often each web instance re-checks the sessions of its open sockets (expiry, lost announcements). */
+  AUTH_SOCKET_RECHECK_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   /** Sign-in attempts per client address per minute before throttling. */
   AUTH_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges). */

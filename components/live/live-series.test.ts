@@ -178,5 +178,40 @@ describe("client merge of snapshot and updates", () => {
       { group: "/b", count: 4 },
     ]);
     expect(topGroups(state, T + 10_000, T + 20_000, 1)).toEqual([{ group: "/a", count: 2 }]);
+    // Beyond the limit, the rest is one "(other)" row, so the list adds up to the total.
+    expect(topGroups(state, T, T + 20_000, 1)).toEqual([
+      { group: "/a", count: 5 },
+      { group: "(other)", count: 4, other: true },
+    ]);
+  });
+
+  it("counts the server's (other) buckets into the (other) row, never as a ranked group", () => {
+    const state = fromSnapshot(
+      snapshot(1, [
+        bucket(0, 3, "final", "/a"),
+        bucket(0, 50, "final", "(other)"),
+        bucket(10_000, 7, "final", "(other)"),
+      ]),
+    );
+    expect(topGroups(state, T, T + 20_000, 8)).toEqual([
+      { group: "/a", count: 3 },
+      { group: "(other)", count: 57, other: true },
+    ]);
+  });
+
+  it("replaces every group of a bucket start an update names: a group that fell into (other) is gone", () => {
+    const start = fromSnapshot(
+      snapshot(1, [bucket(0, 5, "open", "/a"), bucket(0, 4, "open", "/b"), bucket(10_000, 1, "open", "/b")]),
+    );
+    const { state } = applyUpdate(start, {
+      subscription: start.subscription,
+      seq: 2,
+      watermark: null,
+      buckets: [bucket(0, 6, "open", "/a"), bucket(0, 9, "open", "/c"), bucket(0, 4, "open", "(other)")],
+    });
+    expect(Object.keys(state.buckets).sort()).toEqual(
+      [`${T}|/a`, `${T}|/c`, `${T}|(other)`, `${T + 10_000}|/b`].sort(),
+    );
+    expect(topGroups(state, T, T + 10_000, 8).reduce((sum, g) => sum + g.count, 0)).toBe(19);
   });
 });

@@ -1,5 +1,6 @@
 import {
   currentState,
+  OTHER_GROUP,
   RESOLUTION_MS,
   SNAPSHOT_SPAN_MS,
   type BucketState,
@@ -23,7 +24,14 @@ export interface SeriesState {
 
 const key = (b: { bucketStart: number; groupKey: string }) => `${b.bucketStart}|${b.groupKey}`;
 
+/**
+ * Puts pushed buckets over held ones. Every bucket start a push names comes whole (for a
+ * grouped series: its top groups and "(other)"), so what the client held for that start is
+ * replaced, not merged: a group that fell into "(other)" is not also kept on its own.
+ */
 function overlay(target: Record<string, MetricBucket>, buckets: readonly MetricBucket[]): void {
+  const starts = new Set(buckets.map((b) => b.bucketStart));
+  for (const [k, bucket] of Object.entries(target)) if (starts.has(bucket.bucketStart)) delete target[k];
   for (const bucket of buckets) target[key(bucket)] = bucket;
 }
 
@@ -103,20 +111,30 @@ export function slots(state: SeriesState, from: number, to: number, groupKey = "
   return out;
 }
 
-/** Sums of counts per group over [from, to), largest first (ties by name): a top-N list. */
-export function topGroups(
-  state: SeriesState,
-  from: number,
-  to: number,
-  limit: number,
-): { group: string; count: number }[] {
+/** One row of a top-N list; `other` marks the row of everything not listed. */
+export interface GroupCount {
+  group: string;
+  count: number;
+  other?: true;
+}
+
+/**
+ * Sums of counts per group over [from, to), largest first (ties by name), at most `limit`;
+ * then one "(other)" row with the rest — the server's "(other)" buckets plus the named groups
+ * beyond the limit — so the list adds up to the total. No "(other)" row when nothing is left.
+ */
+export function topGroups(state: SeriesState, from: number, to: number, limit: number): GroupCount[] {
   const totals = new Map<string, number>();
+  let rest = 0;
   for (const bucket of Object.values(state.buckets)) {
     if (bucket.groupKey === "" || bucket.bucketStart < from || bucket.bucketStart >= to) continue;
-    totals.set(bucket.groupKey, (totals.get(bucket.groupKey) ?? 0) + bucket.summary.count);
+    if (bucket.groupKey === OTHER_GROUP) rest += bucket.summary.count;
+    else totals.set(bucket.groupKey, (totals.get(bucket.groupKey) ?? 0) + bucket.summary.count);
   }
-  return [...totals]
+  const ranked = [...totals]
     .map(([group, count]) => ({ group, count }))
-    .sort((a, b) => b.count - a.count || (a.group < b.group ? -1 : 1))
-    .slice(0, limit);
+    .sort((a, b) => b.count - a.count || (a.group < b.group ? -1 : 1));
+  for (const row of ranked.slice(limit)) rest += row.count;
+  const top: GroupCount[] = ranked.slice(0, limit);
+  return rest > 0 ? [...top, { group: OTHER_GROUP, count: rest, other: true }] : top;
 }

@@ -101,7 +101,9 @@ export function useLiveSubscriptions(subscriptions: readonly LiveSubscribe[]) {
       setError(
         cause.message === "unauthorized"
           ? "Not signed in: live data needs the viewer role."
-          : `Cannot reach the live service (${cause.message}); retrying.`,
+          : cause.message === "forbidden_origin"
+            ? "This page's address is not the app's own: open Nowcast at its configured URL."
+            : `Cannot reach the live service (${cause.message}); retrying.`,
       );
     });
     socket.on("live:update", (raw) => {

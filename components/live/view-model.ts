@@ -9,7 +9,7 @@ import {
 } from "../../server/contract";
 import type { DashboardPlan } from "./dashboard-plan";
 import { combine, perSecond, ratio, tileOf, type Point, type Tile } from "./figures";
-import { slots, topGroups, type SeriesState, type Slot } from "./live-series";
+import { slots, topGroups, type GroupCount, type SeriesState, type Slot } from "./live-series";
 
 /** One row of a chart: a bucket slot with one value per line. */
 export interface ChartRow {
@@ -36,7 +36,7 @@ export interface LiveView {
   throughput: { rows: ChartRow[]; lines: string[] };
   latency: ChartRow[] | null;
   errorRate: ChartRow[] | null;
-  breakdowns: { id: string; label: string; windowMs: number; groups: { group: string; count: number }[] }[];
+  breakdowns: { id: string; label: string; windowMs: number; groups: GroupCount[] }[];
 }
 
 const TOP_N = 8;

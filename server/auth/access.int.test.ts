@@ -1,10 +1,13 @@
 // Every route handler under app/ against the access table below: anonymous → 401, wrong role
-// or key scope → 403, the right one → through. A route (or method) missing from the table, or
-// a table entry without a route, fails the first test: new routes cannot skip the rules.
+// or key scope → 403, the right one → through; and every state-changing one refuses a forged
+// request (another origin, no Origin, a non-JSON body) even from the right caller. A route (or
+// method) missing from the table, or a table entry without a route, fails the first test: new
+// routes cannot skip the rules.
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLES, type ApiKeyScope, type Role } from "../contract/auth";
+import { CLIENT_IP_HEADER } from "./auth";
 import { request, signIn, startAuthTestStack, type AuthTestStack } from "../testing/auth";
 import { uniqueName } from "../testing/harness";
 import { createApiKey } from "./api-keys";
@@ -157,6 +160,90 @@ describe("route access table", () => {
         expect([401, 403], `${route.key} key`).not.toContain(
           await call(route, { apiKey: keys[rule.apiKey] }),
         );
+    }
+  });
+});
+
+/** The caller each rule lets through: its role's cookie, else its key; public writes as an admin. */
+function rightCaller(rule: Rule): { cookie?: string; apiKey?: string } {
+  if (rule === "public") return { cookie: cookies.admin ?? "" };
+  if (rule.role) return { cookie: cookies[rule.role] ?? "" };
+  return { apiKey: rule.apiKey ? keys[rule.apiKey] : "" };
+}
+
+/** A request to a route as `as`, with exactly these origin and content-type headers. */
+async function forged(
+  route: (typeof routes)[number],
+  as: { cookie?: string; apiKey?: string },
+  headers: Record<string, string>,
+) {
+  const method = route.key.split(" ")[0] ?? "POST";
+  const all: Record<string, string> = { [CLIENT_IP_HEADER]: "10.9.9.8", ...headers };
+  if (as.cookie) all.cookie = as.cookie;
+  if (as.apiKey) all.authorization = `Bearer ${as.apiKey}`;
+  const response = await route.handler(
+    new Request(`http://127.0.0.1${route.url}`, { method, headers: all, body: "{}" }),
+    { params: Promise.resolve(route.params) },
+  );
+  const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
+  return { status: response.status, code: body?.error?.code };
+}
+
+describe("forged state-changing requests", () => {
+  const writes = () => routes.filter((r) => !r.key.startsWith("GET "));
+  const json = { "content-type": "application/json" };
+  const FORGERIES: Record<string, Record<string, string>> = {
+    "another port of the same host (same site)": { ...json, origin: "http://127.0.0.1:8081" },
+    "a sibling subdomain": { ...json, origin: "http://evil.127.0.0.1.nip.io" },
+    "Origin null": { ...json, origin: "null" },
+    "no Origin and no Sec-Fetch-Site": json,
+    "Sec-Fetch-Site same-site": { ...json, origin: "http://127.0.0.1", "sec-fetch-site": "same-site" },
+    "Sec-Fetch-Site cross-site without Origin": { ...json, "sec-fetch-site": "cross-site" },
+  };
+
+  it("covers every write in the table", () => {
+    expect(writes().length).toBeGreaterThanOrEqual(7);
+  });
+
+  it("refuses cookie-authenticated writes from anywhere but this origin with 403 forbidden_origin", async () => {
+    for (const route of writes()) {
+      const rule = ACCESS[route.key];
+      if (!rule || (rule !== "public" && !rule.role)) continue;
+      for (const [what, headers] of Object.entries(FORGERIES)) {
+        const answer = await forged(route, rightCaller(rule), headers);
+        expect(answer, `${route.key}: ${what}`).toEqual({ status: 403, code: "forbidden_origin" });
+      }
+    }
+  });
+
+  it("refuses every write whose body is not declared JSON with 415, keys included", async () => {
+    for (const route of writes()) {
+      const rule = ACCESS[route.key];
+      if (!rule) continue;
+      for (const type of [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+      ]) {
+        const answer = await forged(route, rightCaller(rule), {
+          origin: "http://127.0.0.1",
+          "content-type": type,
+        });
+        expect(answer.status, `${route.key} as ${type}`).toBe(415);
+      }
+    }
+  });
+
+  it("lets an API key write without Origin: a bearer key is no ambient credential", async () => {
+    for (const route of writes()) {
+      const rule = ACCESS[route.key];
+      if (!rule || rule === "public" || !rule.apiKey) continue;
+      const answer = await forged(
+        route,
+        { apiKey: keys[rule.apiKey] },
+        { ...json, origin: "http://evil.example" },
+      );
+      expect([401, 403, 415], route.key).not.toContain(answer.status);
     }
   });
 });

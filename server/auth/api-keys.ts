@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { ApiKeyScope, ApiKeyView } from "../contract/auth";
+import { errorFields, type Logger } from "../log";
+import type { ApiKeyCache, VerifiedKey } from "./key-cache";
 
 // `nck_` marks a Nowcast key (secret scanners can match it); 32 random bytes follow.
 const KEY_PREFIX = "nck_";
@@ -42,8 +44,9 @@ function toView(row: ApiKeyRow): ApiKeyView {
   };
 }
 
+/** Stores a new key (no audit row: admins go through api-key-admin.ts; fixtures call this). */
 export async function createApiKey(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.PoolClient,
   input: { name: string; scope: ApiKeyScope; createdBy: string | null },
 ): Promise<{ view: ApiKeyView; secret: string }> {
   const secret = generateApiKey();
@@ -57,7 +60,7 @@ export async function createApiKey(
   return { view, secret };
 }
 
-export async function getApiKey(pool: pg.Pool, id: string): Promise<ApiKeyView | null> {
+export async function getApiKey(pool: pg.Pool | pg.PoolClient, id: string): Promise<ApiKeyView | null> {
   const { rows } = await pool.query<ApiKeyRow>(`${SELECT_VIEW} WHERE k.id = $1`, [id]);
   return rows[0] ? toView(rows[0]) : null;
 }
@@ -69,34 +72,57 @@ export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyView[]> {
   return rows.map(toView);
 }
 
-/** Revokes a key; `null` when there is no such key, the unchanged view when it was already revoked. */
-export async function revokeApiKey(
-  pool: pg.Pool,
-  id: string,
-): Promise<{ before: ApiKeyView; after: ApiKeyView } | null> {
-  const before = await getApiKey(pool, id);
-  if (!before) return null;
-  await pool.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
-  const after = await getApiKey(pool, id);
-  return after ? { before, after } : null;
-}
+const SELECT_LIVE_KEY = `SELECT id, name, scope FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`;
 
 /**
- * The live key with this secret, or null (unknown or revoked). Looked up on every request, so a
- * revocation applies to the very next one. `last_used_at` is written at most once a minute.
+ * The live key with this secret, or null (unknown or revoked). With a cache (the web role), a
+ * key verified in the last AUTH_KEY_CACHE_TTL_MS is trusted without a query, a revoked one is
+ * refused at once (revocations are announced to every instance), and one verified within
+ * AUTH_KEY_OUTAGE_GRACE_MS still passes while Postgres cannot be reached — so ingestion rides
+ * out a database outage. Without a cache, Postgres is asked every time. A failure of Postgres
+ * for a key it cannot vouch for is thrown (the caller answers 503). `last_used_at` is written
+ * at most once a minute and never fails the request.
  */
 export async function verifyApiKey(
   pool: pg.Pool,
   secret: string,
-): Promise<{ id: string; name: string; scope: ApiKeyScope } | null> {
+  cache?: ApiKeyCache,
+  log?: Logger,
+): Promise<VerifiedKey | null> {
   if (!secret.startsWith(KEY_PREFIX) || secret.length > 200) return null;
-  const { rows } = await pool.query<{ id: string; name: string; scope: ApiKeyScope; stale: boolean }>(
-    `SELECT id, name, scope, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
-     FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-    [hashApiKey(secret)],
-  );
+  const hash = hashApiKey(secret);
+  const cached = cache?.lookup(hash) ?? { kind: "unknown" };
+  if (cached.kind === "revoked") return null;
+  if (cached.kind === "fresh") {
+    if (cache?.touchDue(cached.key.id)) void touch(pool, cached.key.id, log);
+    return cached.key;
+  }
+  let rows: VerifiedKey[];
+  try {
+    ({ rows } = await pool.query<VerifiedKey>(SELECT_LIVE_KEY, [hash]));
+  } catch (error) {
+    if (cached.kind === "stale") return cached.key;
+    throw error;
+  }
   const key = rows[0];
-  if (!key) return null;
-  if (key.stale) await pool.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [key.id]);
+  if (!key) {
+    cache?.forget(hash);
+    return null;
+  }
+  cache?.remember(hash, key);
+  if (!cache || cache.touchDue(key.id)) await touch(pool, key.id, log);
   return { id: key.id, name: key.name, scope: key.scope };
+}
+
+/** Records that a key was used; a failure is logged, never passed on. */
+async function touch(pool: pg.Pool, id: string, log: Logger | undefined): Promise<void> {
+  await pool
+    .query(
+      `UPDATE api_keys SET last_used_at = now()
+       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [id],
+    )
+    .catch((error: unknown) =>
+      log?.warn("could not record an API key's last use", { id, ...errorFields(error) }),
+    );
 }

@@ -1,6 +1,8 @@
 import type pg from "pg";
 import type { AuditAction, AuditEntryView, AuditPage, AuditQuery } from "../contract/auth";
-import type { Principal } from "./roles";
+
+/** Who made an admin change: a signed-in admin, or a command run on a server (`cli`, `seed`). */
+export type Actor = { kind: "user"; id: string; name: string } | { kind: "system"; name: "cli" | "seed" };
 
 export interface AuditRecord {
   action: AuditAction;
@@ -14,7 +16,7 @@ export interface AuditRecord {
 /** Stores one admin change. Secrets (passwords, keys) are never part of before/after. */
 export async function recordAudit(
   pool: pg.Pool | pg.PoolClient,
-  actor: Principal,
+  actor: Actor,
   record: AuditRecord,
 ): Promise<void> {
   await pool.query(

@@ -24,12 +24,20 @@ export function authSecret(config: Config): string {
   return DEVELOPMENT_SECRET;
 }
 
+/** What the web role wants to hear from better-auth. */
+export interface AuthEvents {
+  /** A session row was deleted by better-auth (sign-out, an expired session it came across). */
+  onSessionEnded?(session: { id: string; userId: string }): void;
+}
+
 /**
  * better-auth over the shared pool: email + password sign-in (scrypt hashes), database sessions
  * (no cookie cache, so a revoked session or a disabled user stops at the next request), sign-in
- * throttling shared by every web instance, and the admin plugin for roles and disabling users.
+ * throttling shared by every web instance, and the admin plugin for its role and ban fields and
+ * its refusal of disabled users at sign-in. Only sign-in and sign-out are reachable over HTTP
+ * (server/web/auth-endpoints.ts); users are changed by server/auth/users.ts alone.
  */
-export function createAuth(pool: pg.Pool, config: Config) {
+export function createAuth(pool: pg.Pool, config: Config, events: AuthEvents = {}) {
   const secure = config.NOWCAST_PUBLIC_URL?.startsWith("https:") ?? false;
   return betterAuth({
     appName: "Nowcast",
@@ -87,6 +95,13 @@ export function createAuth(pool: pg.Pool, config: Config) {
     verification: {
       modelName: "verifications",
       fields: { expiresAt: "expires_at", createdAt: "created_at", updatedAt: "updated_at" },
+    },
+    databaseHooks: {
+      session: {
+        delete: {
+          after: async (session) => events.onSessionEnded?.({ id: session.id, userId: session.userId }),
+        },
+      },
     },
     rateLimit: {
       enabled: true,

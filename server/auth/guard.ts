@@ -1,6 +1,8 @@
+import { loadConfig } from "../config";
 import { errorFields } from "../log";
 import { apiError } from "../web/http";
 import { getWebServices } from "../web/services";
+import { refuseForgedWrite } from "../web/write-guard";
 import { identify } from "./principal";
 import { decide, type AccessRule, type Principal } from "./roles";
 
@@ -9,16 +11,23 @@ export type { AccessRule, ApiKeyScope, Principal, Role } from "./roles";
 export type Authorization = { ok: true; principal: Principal } | { ok: false; response: Response };
 
 /**
- * The check every route handler starts with: 401 when anonymous (or the API key is unknown or
- * revoked), 403 when the caller lacks the role or key scope, 503 when the session store is down.
+ * The check every route handler starts with: a state-changing request that is not from this
+ * app's own pages is refused first (403 forbidden_origin / 415, write-guard.ts); then 401 when
+ * anonymous (or the API key is unknown or revoked), 403 when the caller lacks the role or key
+ * scope, 503 when the session store is down.
  */
 export async function authorize(request: Request, rule: AccessRule): Promise<Authorization> {
+  const forged = refuseForgedWrite(request, loadConfig().NOWCAST_PUBLIC_URL);
+  if (forged) return { ok: false, response: forged };
   let identity;
   try {
     identity = await identify(request.headers);
   } catch (error) {
     (await getWebServices().catch(() => null))?.log.error("authorization failed", errorFields(error));
-    return { ok: false, response: apiError(503, "unavailable", "sign-in is unavailable; retry shortly") };
+    const what = request.headers.has("authorization")
+      ? "API keys cannot be verified"
+      : "sign-in is unavailable";
+    return { ok: false, response: apiError(503, "unavailable", `${what} right now; retry shortly`) };
   }
   if (identity.kind === "invalid_key")
     return { ok: false, response: apiError(401, "invalid_api_key", "the API key is unknown or revoked") };

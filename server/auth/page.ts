@@ -1,6 +1,7 @@
 import { forbidden, redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { cache } from "react";
+import { sameOriginPath } from "../contract/next-path";
 import { identifyUser } from "./principal";
 import { decide, type Principal, type Role } from "./roles";
 
@@ -19,7 +20,9 @@ export async function requirePageRole(role: Role): Promise<Principal> {
   const verdict = decide(user, { role });
   if (verdict === "unauthenticated" || !user) {
     // proxy.ts passes the requested path and query, so a shared report link survives sign-in.
-    const back = (await headers()).get("x-nowcast-path");
+    // Requests the proxy skips (prefetches) could carry the header from the client: checked too.
+    const header = (await headers()).get("x-nowcast-path");
+    const back = header ? sameOriginPath(header) : null;
     redirect(back ? `/sign-in?next=${encodeURIComponent(back)}` : "/sign-in");
   }
   if (verdict === "forbidden") forbidden();

@@ -1,5 +1,6 @@
 import { Role } from "../contract/auth";
 import { getWebServices } from "../web/services";
+import { announceRevocation } from "../web/session-revocation";
 import { verifyApiKey } from "./api-keys";
 import { createAuth, type Auth } from "./auth";
 import type { Principal } from "./roles";
@@ -12,7 +13,12 @@ type Holder = { [KEY]?: Promise<Auth> };
 export function getAuth(): Promise<Auth> {
   const holder = globalThis as Holder;
   if (!holder[KEY]) {
-    const pending = getWebServices().then((s) => createAuth(s.db.pool, s.config));
+    // A session better-auth deletes (sign-out) is announced, so its sockets are cut everywhere.
+    const pending = getWebServices().then((s) =>
+      createAuth(s.db.pool, s.config, {
+        onSessionEnded: (session) => announceRevocation(s.nc, s.config, { sessionId: session.id }, s.log),
+      }),
+    );
     holder[KEY] = pending;
     pending.catch(() => {
       if (holder[KEY] === pending) delete holder[KEY];
@@ -34,7 +40,7 @@ export async function identify(headers: Headers): Promise<Identification> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) return { kind: "invalid_key" };
     const services = await getWebServices();
-    const key = await verifyApiKey(services.db.pool, match[1]);
+    const key = await verifyApiKey(services.db.pool, match[1], services.apiKeys, services.log);
     if (!key) return { kind: "invalid_key" };
     return {
       kind: "principal",
@@ -49,7 +55,14 @@ export async function identify(headers: Headers): Promise<Identification> {
   if (user.banned || !role.success) return { kind: "anonymous" };
   return {
     kind: "principal",
-    principal: { kind: "user", id: user.id, name: user.email, role: role.data, scope: null },
+    principal: {
+      kind: "user",
+      id: user.id,
+      name: user.email,
+      role: role.data,
+      scope: null,
+      sessionId: session.session.id,
+    },
   };
 }
 

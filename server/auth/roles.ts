@@ -12,6 +12,8 @@ export interface Principal {
   role: Role | null;
   /** The scope of an API key; `null` for users. */
   scope: ApiKeyScope | null;
+  /** The browser session a user came with (so its sign-out can cut that session's sockets). */
+  sessionId?: string;
 }
 
 /** What a route needs: at least `role` for a session, or an API key of scope `apiKey`. */

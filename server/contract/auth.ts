@@ -112,3 +112,15 @@ export type AuditPage = z.infer<typeof AuditPage>;
 /** What the signed-in browser may know about itself. */
 export const Me = z.object({ id: z.string(), name: z.string(), email: z.string(), role: Role });
 export type Me = z.infer<typeof Me>;
+
+/**
+ * Announced on core NATS (`<ns>.live.auth.revoked`) when access ends: a user's (disabled, new
+ * role, new password), one session's (sign-out, expiry), or an API key's. Every web instance
+ * cuts the matching sockets and forgets cached key verifications.
+ */
+export const Revocation = z.union([
+  z.strictObject({ userId: z.string().min(1) }),
+  z.strictObject({ sessionId: z.string().min(1) }),
+  z.strictObject({ apiKeyId: z.string().min(1) }),
+]);
+export type Revocation = z.infer<typeof Revocation>;

@@ -10,6 +10,15 @@ export const RESOLUTION_MS: Record<Resolution, number> = { "10s": 10_000, "1m": 
 export const SNAPSHOT_SPAN_MS: Record<Resolution, number> = { "10s": 15 * 60_000, "1m": 3 * 3_600_000 };
 /** Subscriptions one socket may hold at once. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 24;
+/**
+ * Groups a grouped live subscription carries per bucket: the top 20 by count, then one
+ * `(other)` bucket (OTHER_GROUP) holding the rest — its count, sum and avg exact (the all-groups
+ * total minus the groups shown), its min, max and percentiles null and its distinct 0, as live
+ * buckets carry summaries, not mergeable sketches (the history API merges those exactly). A
+ * real group named `(other)` is part of that remainder. Each web instance stores no more than
+ * this per bucket either, so a burst of 100 000 distinct groups costs neither memory nor bytes.
+ */
+export const LIVE_GROUP_LIMIT = 20;
 
 const NAME = /^[a-z][a-z0-9_.]{0,63}$/;
 const ATTR = /^[a-z_][a-z0-9_]{0,63}$/;
@@ -31,6 +40,7 @@ export const subscriptionId = (s: LiveSubscribe) => `${s.metric}|${s.resolution}
 /**
  * What a subscription starts from: every bucket in the snapshot span, the watermark, and the
  * sequence number of the last update already contained. Updates with a higher `seq` follow.
+ * A grouped one holds at most LIVE_GROUP_LIMIT groups plus `(other)` per bucket start.
  */
 export const LiveSnapshot = z.object({
   subscription: z.string(),
@@ -73,6 +83,9 @@ export type LiveSubscribeAck = z.infer<typeof LiveSubscribeAck>;
  * Server → client: buckets of one subscription changed since the previous update (coalesced,
  * at most 5 per second). Each bucket carries its full current summary, so applying one twice
  * changes nothing; `seq` increases by one per update of the subscription and reveals gaps.
+ * For every bucket start it names, an update carries all of that start's buckets (for a
+ * grouped subscription: the current top groups and `(other)`), which replace what the client
+ * held for that start — a group that fell out of the top is not left behind, counted twice.
  */
 export const LiveUpdate = z.object({
   subscription: z.string(),

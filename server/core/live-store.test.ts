@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LiveBatch, MetricBucket, Summary } from "../contract";
+import fc from "fast-check";
+import { OTHER_GROUP } from "../contract";
 import { LiveStore } from "./live-store";
 
 const T = Date.UTC(2026, 11, 1, 8, 0, 0);
@@ -58,7 +60,11 @@ describe("LiveStore", () => {
       [T - 10_000, 7],
       [T, 4],
     ]);
-    expect(store.select("api_requests", "10s", true).map((b) => b.groupKey)).toEqual(["/a"]);
+    // The all-groups count is 4, "/a" holds 2: the other 2 are shown as "(other)".
+    expect(store.select("api_requests", "10s", true).map((b) => [b.groupKey, b.summary.count])).toEqual([
+      ["/a", 2],
+      ["(other)", 2],
+    ]);
     expect(store.totals()).toEqual({ stored: 60, tooLate: 0 });
   });
 
@@ -92,5 +98,89 @@ describe("LiveStore", () => {
     store.apply(batch(7, [], T + 20 * 60_000));
     store.prune();
     expect(store.select("api_requests", "1m", false)).toEqual([]);
+  });
+});
+
+describe("LiveStore group cap", () => {
+  it("keeps exactly the top N groups per bucket start and folds the rest into (other)", () => {
+    const store = new LiveStore(3);
+    store.seed({ consumers: { p: { batchSeq: 1, watermark: T, total: 0, tooLateTotal: 0 } }, buckets: [] });
+    const counts: Record<string, number> = { a: 5, b: 1, c: 4, d: 2, e: 9 };
+    const all = Object.values(counts).reduce((x, y) => x + y, 0);
+    store.apply(batch(2, [bucket(T, all), ...Object.entries(counts).map(([g, n]) => bucket(T, n, g))]));
+    expect(store.select("api_requests", "10s", true).map((b) => [b.groupKey, b.summary.count])).toEqual([
+      ["e", 9],
+      ["a", 5],
+      ["c", 4],
+      [OTHER_GROUP, 3],
+    ]);
+    // "b" grows past "c": it comes back with its full count and takes the place.
+    store.apply(batch(3, [bucket(T, all + 5), bucket(T, 6, "b")]));
+    expect(store.select("api_requests", "10s", true).map((b) => [b.groupKey, b.summary.count])).toEqual([
+      ["e", 9],
+      ["b", 6],
+      ["a", 5],
+      [OTHER_GROUP, 6],
+    ]);
+    const other = store.select("api_requests", "10s", true).at(-1);
+    expect(other?.summary).toMatchObject({ count: 6, sum: 6, avg: 1, min: null, p95: null });
+    expect(store.size).toBe(4);
+  });
+
+  it("a real group named (other) is part of the remainder, not a second (other)", () => {
+    const store = new LiveStore(3);
+    store.seed({
+      consumers: { p: { batchSeq: 1, watermark: T, total: 0, tooLateTotal: 0 } },
+      buckets: [bucket(T, 10), bucket(T, 7, OTHER_GROUP), bucket(T, 3, "/a")],
+    });
+    expect(store.select("api_requests", "10s", true).map((b) => [b.groupKey, b.summary.count])).toEqual([
+      ["/a", 3],
+      [OTHER_GROUP, 7],
+    ]);
+  });
+
+  it("after any sequence of growing counts, holds the true top N of every bucket start (seeded)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 1 }),
+            fc.integer({ min: 0, max: 30 }),
+            fc.integer({ min: 1, max: 5 }),
+          ),
+          {
+            maxLength: 300,
+          },
+        ),
+        (steps) => {
+          const store = new LiveStore(4);
+          store.seed({ consumers: {}, buckets: [] });
+          const truth = new Map<string, number>();
+          steps.forEach(([slot, group, add], i) => {
+            const start = T + slot * 10_000;
+            const key = `${start}|g${group}`;
+            const count = (truth.get(key) ?? 0) + add;
+            truth.set(key, count);
+            const total = [...truth]
+              .filter(([k]) => k.startsWith(`${start}|`))
+              .reduce((s, [, n]) => s + n, 0);
+            store.apply(batch(i + 1, [bucket(start, total), bucket(start, count, `g${group}`)]));
+          });
+          for (const slot of [0, 1]) {
+            const start = T + slot * 10_000;
+            const expected = [...truth]
+              .filter(([k]) => k.startsWith(`${start}|`))
+              .map(([, n]) => n)
+              .sort((a, b) => b - a);
+            const shown = store.select("api_requests", "10s", true, [start]);
+            const named = shown.filter((b) => b.groupKey !== OTHER_GROUP).map((b) => b.summary.count);
+            expect(named).toEqual(expected.slice(0, 4));
+            const rest = expected.slice(4).reduce((s, n) => s + n, 0);
+            expect(shown.find((b) => b.groupKey === OTHER_GROUP)?.summary.count ?? 0).toBe(rest);
+          }
+        },
+      ),
+      { seed: 20_261_202, numRuns: 200 },
+    );
   });
 });

@@ -1,11 +1,13 @@
 import {
   currentState,
+  LIVE_GROUP_LIMIT,
   RESOLUTION_MS,
   SNAPSHOT_SPAN_MS,
   type LiveBatch,
   type MetricBucket,
   type Resolution,
 } from "../contract";
+import { remainder, TopGroups } from "./top-groups";
 
 /** What the store knows of one processor consumer. */
 export interface ConsumerMark {
@@ -29,18 +31,34 @@ export type ApplyOutcome =
   | { kind: "gap"; touched: MetricBucket[] };
 
 const seriesKey = (metric: string, resolution: Resolution) => `${metric}|${resolution}`;
-const bucketKey = (bucketStart: number, groupKey: string) => `${bucketStart}|${groupKey}`;
+
+/** One metric at one resolution: the all-groups bucket and the capped groups per bucket start. */
+interface Series {
+  totals: Map<number, MetricBucket>;
+  groups: Map<number, { resolution: Resolution; top: TopGroups }>;
+}
 
 /**
  * The web role's copy of the recent 10 s and 1 min buckets, fed by processor batches. Every
  * pushed bucket carries its full summary, so applying means replacing; the per-consumer batch
- * sequence tells which batches a seed already holds. Pure: time comes in as the watermark.
+ * sequence tells which batches a seed already holds. Per bucket start it keeps the all-groups
+ * bucket and at most `groupLimit` groups (the top by count, top-groups.ts): memory and
+ * snapshots stay bounded whatever the cardinality. Pure: time comes in as the watermark.
  */
 export class LiveStore {
-  private readonly series = new Map<string, Map<string, MetricBucket>>();
+  private readonly series = new Map<string, Series>();
   private readonly consumers = new Map<string, ConsumerMark>();
+  private changes = 0;
+
+  constructor(private readonly groupLimit = LIVE_GROUP_LIMIT) {}
+
+  /** Grows with every change (seed, batch, prune): equal versions mean equal snapshots. */
+  get version(): number {
+    return this.changes;
+  }
 
   seed(seed: LiveSeed): void {
+    this.changes++;
     this.series.clear();
     this.consumers.clear();
     for (const [name, mark] of Object.entries(seed.consumers)) this.consumers.set(name, { ...mark });
@@ -50,6 +68,7 @@ export class LiveStore {
   apply(batch: LiveBatch): ApplyOutcome {
     const known = this.consumers.get(batch.consumer)?.batchSeq ?? 0;
     if (batch.batchSeq <= known) return { kind: "stale" };
+    this.changes++;
     this.consumers.set(batch.consumer, {
       batchSeq: batch.batchSeq,
       watermark: batch.watermark,
@@ -79,18 +98,27 @@ export class LiveStore {
     return { stored, tooLate };
   }
 
-  /** Buckets of one series in time order: the all-groups row, or every group's row. */
-  select(metric: string, resolution: Resolution, grouped: boolean): MetricBucket[] {
+  /**
+   * Buckets of one series in time order: the all-groups row, or per bucket start the top groups
+   * (largest first) and `(other)`. `starts` limits the answer to those bucket starts.
+   */
+  select(
+    metric: string,
+    resolution: Resolution,
+    grouped: boolean,
+    starts?: Iterable<number>,
+  ): MetricBucket[] {
+    const series = this.series.get(seriesKey(metric, resolution));
+    if (!series) return [];
+    const wanted = [...new Set(starts ?? (grouped ? series.groups.keys() : series.totals.keys()))];
     const watermark = this.watermark();
     const out: MetricBucket[] = [];
-    for (const bucket of this.series.get(seriesKey(metric, resolution))?.values() ?? []) {
-      if ((bucket.groupKey !== "") !== grouped) continue;
-      out.push({ ...bucket, state: currentState(bucket, watermark) });
+    for (const start of wanted.sort((a, b) => a - b)) {
+      const total = series.totals.get(start);
+      const buckets = grouped ? this.groupsAt(series, start, total) : total ? [total] : [];
+      for (const bucket of buckets) out.push({ ...bucket, state: currentState(bucket, watermark) });
     }
-    return out.sort(
-      (a, b) =>
-        a.bucketStart - b.bucketStart || (a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0),
-    );
+    return out;
   }
 
   /** Drops buckets that have left the snapshot span behind the watermark. */
@@ -98,31 +126,57 @@ export class LiveStore {
     const watermark = this.watermark();
     if (watermark === null) return 0;
     let dropped = 0;
-    for (const buckets of this.series.values()) {
-      for (const [key, bucket] of buckets) {
-        const horizon = watermark - SNAPSHOT_SPAN_MS[bucket.resolution] - RESOLUTION_MS[bucket.resolution];
-        if (bucket.bucketStart < horizon) {
-          buckets.delete(key);
+    for (const series of this.series.values()) {
+      for (const [start, total] of series.totals)
+        if (start < horizon(watermark, total.resolution)) {
+          series.totals.delete(start);
           dropped += 1;
         }
-      }
+      for (const [start, groups] of series.groups)
+        if (start < horizon(watermark, groups.resolution)) {
+          series.groups.delete(start);
+          dropped += groups.top.size;
+        }
     }
+    if (dropped > 0) this.changes++;
     return dropped;
   }
 
   get size(): number {
     let n = 0;
-    for (const buckets of this.series.values()) n += buckets.size;
+    for (const series of this.series.values()) {
+      n += series.totals.size;
+      for (const groups of series.groups.values()) n += groups.top.size;
+    }
     return n;
+  }
+
+  private groupsAt(series: Series, start: number, total: MetricBucket | undefined): MetricBucket[] {
+    const ranked = series.groups.get(start)?.top.ranked() ?? [];
+    const other = total && ranked.length > 0 ? remainder(total, ranked) : null;
+    return other ? [...ranked, other] : ranked;
   }
 
   private put(bucket: MetricBucket): void {
     const key = seriesKey(bucket.metric, bucket.resolution);
-    let buckets = this.series.get(key);
-    if (!buckets) {
-      buckets = new Map();
-      this.series.set(key, buckets);
+    let series = this.series.get(key);
+    if (!series) {
+      series = { totals: new Map(), groups: new Map() };
+      this.series.set(key, series);
     }
-    buckets.set(bucketKey(bucket.bucketStart, bucket.groupKey), bucket);
+    if (bucket.groupKey === "") {
+      series.totals.set(bucket.bucketStart, bucket);
+      return;
+    }
+    let groups = series.groups.get(bucket.bucketStart);
+    if (!groups) {
+      groups = { resolution: bucket.resolution, top: new TopGroups(this.groupLimit) };
+      series.groups.set(bucket.bucketStart, groups);
+    }
+    groups.top.offer(bucket);
   }
+}
+
+function horizon(watermark: number, resolution: Resolution): number {
+  return watermark - SNAPSHOT_SPAN_MS[resolution] - RESOLUTION_MS[resolution];
 }

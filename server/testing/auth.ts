@@ -40,7 +40,8 @@ export function request(
   if (as.cookie) headers.cookie = as.cookie;
   if (as.apiKey) headers.authorization = `Bearer ${as.apiKey}`;
   const hasBody = method !== "GET" && method !== "DELETE";
-  if (hasBody) headers["content-type"] = "application/json";
+  // Writes declare JSON even without a body, as the app's own client does.
+  if (method !== "GET") headers["content-type"] = "application/json";
   return new Request(`${ORIGIN}${path}`, {
     method,
     headers,

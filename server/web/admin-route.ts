@@ -1,4 +1,3 @@
-import { APIError } from "better-auth";
 import type { z } from "zod";
 import { authorize } from "../auth/guard";
 import { getAuth } from "../auth/principal";
@@ -13,6 +12,7 @@ const STATUS: Record<AdminError["code"], number> = {
   conflict: 409,
   last_admin: 409,
   self_change: 409,
+  actor_revoked: 403,
 };
 
 /**
@@ -26,18 +26,24 @@ export async function adminRoute(
   const access = await authorize(request, { role: "admin" });
   if (!access.ok) return access.response;
   const [services, auth] = await Promise.all([getWebServices(), getAuth()]);
+  const passwords = (await auth.$context).password;
+  const { nc, config, log } = services;
+  const { id, name } = access.principal;
   const ctx: AdminContext = {
-    auth,
     pool: services.db.pool,
-    actor: access.principal,
-    headers: request.headers,
-    onAccessChanged: (userId) => announceRevocation(services.nc, services.config, userId),
+    actor: { kind: "user", id, name },
+    hashPassword: (password) => passwords.hash(password),
+    onAccessChanged: (userId) => announceRevocation(nc, config, { userId }, log),
+    onKeyRevoked: (apiKeyId) => {
+      // This instance stops at once even if NATS cannot carry the announcement to the others.
+      services.apiKeys.revoke(apiKeyId);
+      announceRevocation(nc, config, { apiKeyId }, log);
+    },
   };
   try {
     return await run(ctx);
   } catch (error) {
     if (error instanceof AdminError) return apiError(STATUS[error.code], error.code, error.message);
-    if (error instanceof APIError) return apiError(error.statusCode, "rejected", error.message);
     services.log.error("admin change failed", errorFields(error));
     return apiError(500, "internal", "the change could not be made; nothing was changed or it was logged");
   }

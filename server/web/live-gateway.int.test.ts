@@ -241,4 +241,109 @@ describe("live gateway", () => {
     expect(updates.filter((u) => u.buckets.length > 0).length).toBeLessThanOrEqual(2);
     expect(seen).toEqual([]);
   });
+
+  it("never lets concurrent subscribes exceed the limit", async () => {
+    const client = await connect("viewer");
+    const requests = ["api_requests", "api_errors", "api_latency", "signups", "page_views"].flatMap(
+      (metric) => (["10s", "1m"] as const).map((resolution) => ({ metric, resolution })),
+    );
+    // All emitted before any ack: each check runs while the others wait for the feed.
+    const acks = await Promise.all(requests.map((request) => subscribe(client, request)));
+    expect(acks.filter((a) => a.ok)).toHaveLength(3);
+    expect(acks.filter((a) => !a.ok && a.error.code === "too_many_subscriptions")).toHaveLength(7);
+    // The refused ones hold no slot: unsubscribing one held frees exactly one.
+    const held = acks.flatMap((a) => (a.ok ? [a.snapshot.subscription] : []));
+    await new Promise((resolve) => client.emit("live:unsubscribe", { subscription: held[0] }, resolve));
+    const again = await Promise.all(requests.slice(0, 6).map((request) => subscribe(client, request)));
+    expect(again.filter((a) => a.ok)).toHaveLength(3);
+  });
+
+  it("keeps a burst of 100 000 groups to the top 20 + (other), in the store, snapshots and updates", async () => {
+    const GROUPS = 100_000;
+    const start = T + 30_000;
+    const watcher = await connect("viewer");
+    const early = await subscribe(watcher, { metric: "api_requests", resolution: "10s", groupBy: "route" });
+    expect(early.ok).toBe(true);
+    const updates: LiveUpdate[] = [];
+    watcher.on("live:update", (update) => updates.push(update));
+    const sizeBefore = feed.store.size;
+    // Every group once, then two grow; the all-groups row counts everything (computed here).
+    const counts = new Map<string, number>();
+    for (let i = 0; i < GROUPS; i++) counts.set(`/r${i}`, 1);
+    const bucketOf = (groupKey: string, count: number) => ({
+      metric: "api_requests",
+      resolution: "10s" as const,
+      bucketStart: start,
+      groupKey,
+      state: "open" as const,
+      summary: countOnlySummary(count),
+    });
+    const keys = [...counts.keys()];
+    const chunks: string[][] = [];
+    for (let i = 0; i < keys.length; i += 2_000) chunks.push(keys.slice(i, i + 2_000));
+    let total = 0;
+    let seq = 0;
+    const publish = (groups: Array<[string, number]>, added: number) => {
+      total += added;
+      const batch: LiveBatch = {
+        consumer: "burst",
+        batchSeq: ++seq,
+        total,
+        tooLateTotal: 0,
+        watermark: null,
+        rates: [],
+        buckets: [bucketOf("", total), ...groups.map(([g, n]) => bucketOf(g, n))],
+        committedAt: T,
+      };
+      nc.publish(liveSubject, JSON.stringify(batch));
+    };
+    for (const chunk of chunks)
+      publish(
+        chunk.map((g) => [g, 1]),
+        chunk.length,
+      );
+    counts.set("/r77777", 50);
+    counts.set("/r5", 30);
+    publish(
+      [
+        ["/r77777", 50],
+        ["/r5", 30],
+      ],
+      49 + 29,
+    );
+    await eventually(
+      async () =>
+        feed.store.select("api_requests", "10s", false).find((b) => b.bucketStart === start)?.summary
+          .count === total
+          ? true
+          : undefined,
+      20_000,
+      "the burst to be applied",
+    );
+    expect(feed.store.size - sizeBefore).toBeLessThanOrEqual(21 + 1);
+
+    const reader = await connect("viewer");
+    const ack = await subscribe(reader, { metric: "api_requests", resolution: "10s", groupBy: "route" });
+    if (!ack.ok) throw new Error(ack.error.message);
+    const atStart = ack.snapshot.buckets.filter((b) => b.bucketStart === start);
+    const ranked = [...counts.values()].sort((a, b) => b - a);
+    const shown = ranked.slice(0, 20);
+    expect(atStart.map((b) => b.summary.count)).toEqual([...shown, total - shown.reduce((x, y) => x + y, 0)]);
+    expect(atStart.slice(0, 2).map((b) => b.groupKey)).toEqual(["/r77777", "/r5"]);
+    expect(atStart.at(-1)?.groupKey).toBe("(other)");
+    expect(total).toBe(GROUPS + 49 + 29);
+    // Bounded: the whole snapshot, all bucket starts of 15 minutes, stays small.
+    expect(JSON.stringify(ack).length).toBeLessThan(64 * 1024);
+
+    await eventually(
+      async () => (updates.some((u) => u.buckets.some((b) => b.groupKey === "/r77777")) ? true : undefined),
+      5_000,
+      "an update with the grown group",
+    );
+    for (const update of updates) {
+      const perStart = new Map<number, number>();
+      for (const b of update.buckets) perStart.set(b.bucketStart, (perStart.get(b.bucketStart) ?? 0) + 1);
+      expect(Math.max(0, ...perStart.values())).toBeLessThanOrEqual(21);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import type { Server, Socket } from "socket.io";
 import type { Principal } from "../auth/guard";
+import { checkSameOrigin } from "../auth/request-origin";
 import type { SocketHandshake } from "../auth/socket";
 import {
   LiveSubscribe,
@@ -8,16 +9,14 @@ import {
   subscriptionId,
   type ClientToServerEvents,
   type LiveSubscribeAck,
-  type MetricBucket,
   type MetricDefinition,
   type ServerToClientEvents,
   type SocketError,
 } from "../contract";
-import { UpdateCoalescer } from "../core/update-coalescer";
 import { errorFields, type Logger } from "../log";
 import type { LiveFeed } from "./live-feed";
+import { createLiveRooms } from "./live-rooms";
 import type { PipelineSampler } from "./pipeline-sampler";
-import { userRoom } from "./session-revocation";
 
 export interface SocketData {
   principal: Principal;
@@ -45,6 +44,8 @@ export interface GatewayDeps {
   pipeline?: PipelineSampler;
   log: Logger;
   maxSubscriptions?: number;
+  /** NOWCAST_PUBLIC_URL: the only origin whose pages may open a socket (else the handshake's Host). */
+  publicUrl?: string | undefined;
 }
 
 const refuse = (
@@ -63,34 +64,37 @@ const refuse = (
  */
 export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
   const { io, feed, log } = deps;
-  const coalescer = new UpdateCoalescer();
+  const rooms = createLiveRooms(feed.store, deps.definitions);
   const limit = deps.maxSubscriptions ?? MAX_SUBSCRIPTIONS_PER_CLIENT;
-  const groupByOf = () => new Map(deps.definitions().map((d) => [d.name, d.groupBy]));
-  const roomOf = (bucket: MetricBucket, groups: Map<string, string | null>) =>
-    `${bucket.metric}|${bucket.resolution}|${bucket.groupKey === "" ? "" : (groups.get(bucket.metric) ?? "")}`;
   const activeRooms = () =>
     new Set([...io.sockets.adapter.rooms.keys()].filter((room) => room.includes("|")));
 
-  feed.onChange((buckets) => {
-    const groups = groupByOf();
-    for (const bucket of buckets) coalescer.add(roomOf(bucket, groups), bucket);
-  });
-  feed.onReseed(() => {
-    for (const room of activeRooms()) {
-      const [metric = "", resolution, groupBy] = room.split("|");
-      const parsed = LiveSubscribe.safeParse({ metric, resolution, ...(groupBy ? { groupBy } : {}) });
-      if (!parsed.success) continue;
-      for (const bucket of feed.store.select(metric, parsed.data.resolution, Boolean(groupBy)))
-        coalescer.add(room, bucket);
-    }
-  });
+  feed.onChange((buckets) => rooms.touch(buckets));
+  feed.onReseed(() => rooms.touchAll(activeRooms()));
   const timer = setInterval(() => {
     feed.store.prune();
-    for (const update of coalescer.flush(activeRooms(), feed.store.watermark()))
-      io.to(update.subscription).emit("live:update", update);
+    for (const update of rooms.flush(activeRooms())) io.to(update.subscription).emit("live:update", update);
   }, PUSH_INTERVAL_MS);
   deps.pipeline?.onSample((stats) => io.to(PIPELINE_ROOM).emit("pipeline:update", stats));
 
+  // Cross-site WebSocket hijacking: a page on another origin of the same site would open a
+  // socket with the user's cookie. Browsers always send Origin on WebSocket and cross-origin
+  // handshakes; a same-origin polling GET may carry none, so a missing one is allowed.
+  io.use((socket, next) => {
+    const { headers } = socket.handshake;
+    const header = (name: string) => {
+      const value = headers[name];
+      return typeof value === "string" ? value : null;
+    };
+    const verdict = checkSameOrigin(
+      { origin: header("origin"), fetchSite: header("sec-fetch-site"), host: header("host") },
+      deps.publicUrl,
+      "allow",
+    );
+    if (verdict.ok) return next();
+    log.warn("refused a socket from another origin", { reason: verdict.reason });
+    next(new Error("forbidden_origin"));
+  });
   io.use((socket, next) => {
     deps
       .authenticate({ headers: socket.handshake.headers, auth: socket.handshake.auth })
@@ -130,12 +134,20 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
     }
     const id = subscriptionId(parsed.data);
     const held = socket.data.subscriptions;
-    if (!held.has(id) && held.size >= limit)
+    // The slot is taken before the first await: concurrent subscribes cannot all pass the check.
+    const fresh = !held.has(id);
+    if (fresh && held.size >= limit)
       return refuse("too_many_subscriptions", `at most ${limit} subscriptions per connection`);
-    if (!(await ready())) return refuse("unavailable", "live data is not available yet; retry shortly");
+    held.add(id);
+    if (!(await ready())) {
+      if (fresh) held.delete(id);
+      return refuse("unavailable", "live data is not available yet; retry shortly");
+    }
+    // Unsubscribed (or disconnected) while waiting: nothing to join.
+    if (!held.has(id) || socket.disconnected)
+      return refuse("invalid_request", "unsubscribed before the snapshot");
     // Join and read in one synchronous step: every later change reaches the room as an
     // update numbered above the snapshot's sequence.
-    held.add(id);
     void socket.join(id);
     return {
       ok: true,
@@ -144,17 +156,16 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
         metric,
         resolution,
         groupBy: groupBy ?? null,
-        seq: coalescer.seq(id),
+        seq: rooms.seq(id),
         watermark: feed.store.watermark(),
-        buckets: feed.store.select(metric, resolution, groupBy !== undefined),
+        // Shared by every socket that asks while the store is unchanged (live-rooms.ts).
+        buckets: [...rooms.snapshot(parsed.data)],
         serverTime: Date.now(),
       },
     };
   };
 
   io.on("connection", (socket: LiveSocket) => {
-    // Lets a change of this user's access cut the socket (session-revocation.ts).
-    void socket.join(userRoom(socket.data.principal.id));
     socket.on("live:subscribe", (request, ack) => {
       if (typeof ack !== "function") return;
       subscribe(socket, request).then(ack, (error: unknown) => {
@@ -167,10 +178,10 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
       const answer = parsed.success
         ? { ok: true as const }
         : refuse("invalid_request", "subscription: must be a subscription id", "subscription");
-      if (parsed.success) {
-        socket.data.subscriptions.delete(parsed.data.subscription);
+      // Only a subscription this socket holds can be left: no other room (its own id room, the
+      // pipeline room) is the client's to leave, whatever id it sends.
+      if (parsed.success && socket.data.subscriptions.delete(parsed.data.subscription))
         void socket.leave(parsed.data.subscription);
-      }
       if (typeof ack === "function") ack(answer);
     });
     socket.on("pipeline:subscribe", (ack) => {

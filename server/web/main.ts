@@ -18,6 +18,7 @@ import { startLiveFeed } from "./live-feed";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
 import { startPipelineSampler } from "./pipeline-sampler";
 import { getWebServices, liveSubject } from "./services";
+import { startSessionRecheck } from "./session-recheck";
 import { disconnectRevokedSockets } from "./session-revocation";
 
 // server/web/ in development, dist/server/web/ when compiled: the app dir is found, not counted.
@@ -82,9 +83,12 @@ async function main() {
     authenticate: authenticateSocket,
     pipeline,
     log,
+    publicUrl: config.NOWCAST_PUBLIC_URL,
   });
   // A user whose access changes (disabled, role, password) has its sockets cut on every instance.
   const revocations = disconnectRevokedSockets(services.nc, config, io);
+  // …and, whatever announcements were lost, sessions that ended are found within this interval.
+  const recheck = startSessionRecheck({ io, pool, intervalMs: config.AUTH_SOCKET_RECHECK_MS, log });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -98,6 +102,7 @@ async function main() {
     clearInterval(refresher);
     gateway.stop();
     revocations.stop();
+    recheck.stop();
     pipeline.stop();
     feed.stop();
     io.close();

@@ -1,10 +1,12 @@
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { ApiKeyCache } from "../auth/key-cache";
 import { loadConfig, natsNames, type Config } from "../config";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger, type Logger } from "../log";
 import { trackConnection, type ConnectionStatus } from "../nats/connection-status";
 import { connectNats, setupEventStream } from "../nats/streams";
+import { onRevocation } from "./session-revocation";
 
 /** Connections of the web role, shared by the custom server and the route handlers. */
 export interface WebServices {
@@ -16,6 +18,8 @@ export interface WebServices {
   js: JetStreamClient;
   jsm: JetStreamManager;
   log: Logger;
+  /** API keys verified by this process; revoked ones are evicted on every instance's announcement. */
+  apiKeys: ApiKeyCache;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,13 @@ async function create(): Promise<WebServices> {
     namespace: config.NOWCAST_NAMESPACE,
     dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S,
   });
+  const apiKeys = new ApiKeyCache({
+    freshMs: config.AUTH_KEY_CACHE_TTL_MS,
+    graceMs: Math.max(config.AUTH_KEY_CACHE_TTL_MS, config.AUTH_KEY_OUTAGE_GRACE_MS),
+  });
+  const revocations = onRevocation(nc, config, (revocation) => {
+    if ("apiKeyId" in revocation) apiKeys.revoke(revocation.apiKeyId);
+  });
   return {
     config,
     db,
@@ -42,7 +53,9 @@ async function create(): Promise<WebServices> {
     js: jetstream(nc),
     jsm,
     log,
+    apiKeys,
     async close() {
+      revocations.stop();
       await nc.drain().catch(() => undefined);
       await db.close();
     },

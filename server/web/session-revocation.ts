@@ -1,35 +1,76 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Server } from "socket.io";
 import { natsNames, type Config } from "../config";
-
-/** Room every socket of a user joins, so its sockets can be cut when its access changes. */
-export const userRoom = (userId: string) => `user:${userId}`;
+import { Revocation } from "../contract/auth";
+import type { Logger } from "../log";
+import { errorFields } from "../log";
 
 function subject(config: Config): string {
   return `${natsNames(config.NOWCAST_NAMESPACE).liveSubjectPrefix}.auth.revoked`;
 }
 
-/** Tells every web instance that this user's access changed (disabled, role, password reset). */
-export function announceRevocation(nc: NatsConnection, config: Config, userId: string): void {
-  nc.publish(subject(config), JSON.stringify({ userId }));
+/**
+ * Tells every web instance that access ended (core NATS, at most once). If NATS is down the
+ * announcement is lost: sockets are then cut by the periodic session re-check and cached keys
+ * expire after their TTL (README, "Access control").
+ */
+export function announceRevocation(
+  nc: NatsConnection,
+  config: Config,
+  revocation: Revocation,
+  log?: Logger,
+): void {
+  try {
+    nc.publish(subject(config), JSON.stringify(revocation));
+  } catch (error) {
+    log?.warn("could not announce a revocation", { ...revocation, ...errorFields(error) });
+  }
 }
 
-/**
- * Disconnects a user's sockets on every web instance when its access changes; the browser
- * reconnects and the handshake decides again with the current role (or refuses).
- */
-export function disconnectRevokedSockets(nc: NatsConnection, config: Config, io: Server): { stop(): void } {
+/** Calls `listener` with every well-formed revocation any process announces. */
+export function onRevocation(
+  nc: NatsConnection,
+  config: Config,
+  listener: (revocation: Revocation) => void,
+): { stop(): void } {
   const subscription = nc.subscribe(subject(config), {
     callback: (error, message) => {
       if (error) return;
-      let userId: unknown;
+      let body: unknown;
       try {
-        userId = (message.json() as { userId?: unknown }).userId;
+        body = message.json();
       } catch {
         return;
       }
-      if (typeof userId === "string") io.in(userRoom(userId)).disconnectSockets(true);
+      const parsed = Revocation.safeParse(body);
+      if (parsed.success) listener(parsed.data);
     },
   });
   return { stop: () => subscription.unsubscribe() };
+}
+
+/** What a socket is known by: its user and, for a browser session, the session's id. */
+export interface SocketOwner {
+  principal: { id: string; sessionId?: string | undefined };
+}
+
+/** True when this revocation ends the access of a socket owned by `owner`. */
+export function revokes(revocation: Revocation, owner: SocketOwner): boolean {
+  if ("userId" in revocation) return owner.principal.id === revocation.userId;
+  if ("sessionId" in revocation) return owner.principal.sessionId === revocation.sessionId;
+  return false;
+}
+
+/**
+ * Disconnects the sockets whose user or session lost access, on every web instance. It walks
+ * the server's own list of connected sockets, which no client message can change (rooms could
+ * be left with `live:unsubscribe`); the browser reconnects and the handshake decides again.
+ */
+export function disconnectRevokedSockets(nc: NatsConnection, config: Config, io: Server): { stop(): void } {
+  return onRevocation(nc, config, (revocation) => {
+    for (const socket of io.of("/").sockets.values()) {
+      const owner = socket.data as Partial<SocketOwner>;
+      if (owner.principal && revokes(revocation, { principal: owner.principal })) socket.disconnect(true);
+    }
+  });
 }

@@ -1,6 +1,6 @@
 import { CreateApiKeyRequest } from "../../../../server/contract";
-import { createApiKey, listApiKeys } from "../../../../server/auth/api-keys";
-import { recordAudit } from "../../../../server/auth/audit";
+import { createKey } from "../../../../server/auth/api-key-admin";
+import { listApiKeys } from "../../../../server/auth/api-keys";
 import { adminRoute, parseBody } from "../../../../server/web/admin-route";
 
 export const dynamic = "force-dynamic";
@@ -17,15 +17,9 @@ export function POST(request: Request): Promise<Response> {
   return adminRoute(request, async (ctx) => {
     const body = await parseBody(request, CreateApiKeyRequest);
     if (!body.ok) return body.response;
-    const { view, secret } = await createApiKey(ctx.pool, { ...body.value, createdBy: ctx.actor.id });
-    await recordAudit(ctx.pool, ctx.actor, {
-      action: "api_key.create",
-      targetType: "api_key",
-      targetId: view.id,
-      targetLabel: view.name,
-      before: null,
-      after: { name: view.name, scope: view.scope, prefix: view.prefix },
+    return Response.json(await createKey(ctx, body.value), {
+      status: 201,
+      headers: { "cache-control": "no-store" },
     });
-    return Response.json({ apiKey: view, secret }, { status: 201, headers: { "cache-control": "no-store" } });
   });
 }

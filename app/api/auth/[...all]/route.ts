@@ -1,13 +1,13 @@
-import { getAuth } from "../../../../server/auth/principal";
+import { handleAuthRequest } from "../../../../server/web/auth-endpoints";
 
 export const dynamic = "force-dynamic";
 
-// better-auth's own endpoints (sign-in, sign-out, session). Public by design: they are how a
-// caller gets a session; sign-up is disabled and admin endpoints check the admin role themselves.
-export async function GET(request: Request): Promise<Response> {
-  return (await getAuth()).handler(request);
+// better-auth's sign-in and sign-out, behind the forgery check and an allow-list
+// (server/web/auth-endpoints.ts): every other better-auth endpoint answers 404.
+export function GET(request: Request): Promise<Response> {
+  return handleAuthRequest(request);
 }
 
-export async function POST(request: Request): Promise<Response> {
-  return (await getAuth()).handler(request);
+export function POST(request: Request): Promise<Response> {
+  return handleAuthRequest(request);
 }

@@ -1,5 +1,4 @@
-import { revokeApiKey } from "../../../../../server/auth/api-keys";
-import { recordAudit } from "../../../../../server/auth/audit";
+import { revokeKey } from "../../../../../server/auth/api-key-admin";
 import { adminRoute } from "../../../../../server/web/admin-route";
 import { apiError } from "../../../../../server/web/http";
 
@@ -9,17 +8,8 @@ export const dynamic = "force-dynamic";
 export function DELETE(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return adminRoute(request, async (ctx) => {
     const { id } = await params;
-    const result = await revokeApiKey(ctx.pool, id);
-    if (!result) return apiError(404, "not_found", `no API key with id ${id}`);
-    if (result.before.revokedAt === null)
-      await recordAudit(ctx.pool, ctx.actor, {
-        action: "api_key.revoke",
-        targetType: "api_key",
-        targetId: id,
-        targetLabel: result.after.name,
-        before: { revokedAt: null },
-        after: { revokedAt: result.after.revokedAt },
-      });
-    return Response.json({ apiKey: result.after });
+    const apiKey = await revokeKey(ctx, id);
+    if (!apiKey) return apiError(404, "not_found", `no API key with id ${id}`);
+    return Response.json({ apiKey }, { headers: { "cache-control": "no-store" } });
   });
 }
