@@ -22,7 +22,7 @@ export function decodeMessage(
   context: { stream: string; subjectPrefix: string; now: number },
 ): Decoded {
   const payload = decoder.decode(message.data);
-  const validation = validatePayload(payload, context.now, message.data.byteLength);
+  const validation = validatePayload(message.data, context.now);
   const base = {
     source: "nats" as const,
     dedupKey: `${context.stream}:${message.seq}`,
