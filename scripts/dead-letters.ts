@@ -4,8 +4,14 @@ import { parseArgs } from "node:util";
 import { jetstream } from "@nats-io/jetstream";
 import { z } from "zod";
 import { loadConfig } from "../server/config.ts";
+import { oldestCountedTime } from "../server/core/counted-window.ts";
 import { createDbClients } from "../server/db/clients.ts";
-import { markRedriven, redrive, selectDeadLetters } from "../server/dead-letters/redrive.ts";
+import {
+  markRedriven,
+  redrive,
+  selectDeadLetters,
+  type DeadLetterRow,
+} from "../server/dead-letters/redrive.ts";
 import { connectNats, eventSubject } from "../server/nats/streams.ts";
 
 const USAGE = `usage: npm run dead-letters -- <list|redrive> [--reason CODE] [--source http|nats]
@@ -20,6 +26,9 @@ const Args = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).default(100),
   all: z.boolean().default(false),
 });
+
+/** True when only the first bytes of an oversize payload were kept. */
+const cut = (l: DeadLetterRow) => l.payloadSize !== null && (l.payloadBytes?.byteLength ?? 0) < l.payloadSize;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -55,8 +64,9 @@ async function main(): Promise<number> {
     if (args.command === "list") {
       for (const l of letters) {
         const reasons = l.reasons.map((r) => `${r.code}@${r.path || "-"}`).join(",");
+        const size = l.payloadSize === null ? "-" : `${l.payloadSize}B${cut(l) ? " (cut)" : ""}`;
         console.log(
-          `${l.id}\t${l.receivedAt.toISOString()}\t${l.source}\t${l.eventId ?? "-"}\t${reasons}\t${l.redrivenAt ? "redriven" : ""}`,
+          `${l.id}\t${l.receivedAt.toISOString()}\t${l.source}\t${l.eventId ?? "-"}\t${reasons}\t${size}\t${l.redrivenAt ? "redriven" : ""}`,
         );
       }
       console.log(`${letters.length} dead letter(s)`);
@@ -72,6 +82,7 @@ async function main(): Promise<number> {
         }),
         markRedriven: (id) => markRedriven(db.pool, id),
         now: Date.now,
+        rules: (now) => ({ oldestCountedTs: oldestCountedTime(now, config.RECONCILE_WINDOW_DAYS) }),
       },
       letters,
     );

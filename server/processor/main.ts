@@ -24,6 +24,7 @@ async function main() {
       },
       definitionsRefreshMs: config.METRIC_DEFINITIONS_REFRESH_MS,
       ackWaitMs: config.PROCESSOR_ACK_WAIT_MS,
+      reconcileWindowDays: config.RECONCILE_WINDOW_DAYS,
     },
   );
   let stopping = false;

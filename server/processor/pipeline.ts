@@ -12,7 +12,7 @@ import { LIVE_BUCKET_MS, type LiveWindows } from "../core/live-windows";
 import { dedupeById, perSecondRates } from "../core/event-counts";
 import { MINUTE_MS } from "../core/time";
 import type { BatchCommit, BatchResult, ClassifiedEvent, DeadLetterRecord } from "../db/event-store";
-import { decodeMessage, type InboundMessage } from "./decode";
+import { decodeMessage, type DecodeContext, type InboundMessage } from "./decode";
 
 /** A delivered message the pipeline can acknowledge. */
 export interface Delivered extends InboundMessage {
@@ -26,6 +26,10 @@ export interface PipelinePorts {
   consumer: string;
   stream: string;
   subjectPrefix: string;
+  /** Subject of ingest's rejected inputs (stored as `http` dead letters). */
+  rejectionSubject?: string;
+  /** Oldest event time that can still be counted at `now`; older ones are dead letters (ts_too_old). */
+  oldestCountedTs?(now: number): number;
   settings: TimeSettings;
   now(): number;
   definitions(): readonly MetricDefinition[];
@@ -47,9 +51,16 @@ function decodeAll(ports: PipelinePorts, messages: Delivered[], now: number) {
   const events: ValidEvent[] = [];
   const deadLetters: DeadLetterRecord[] = [];
   let streamSeq = 0;
+  const context: DecodeContext = {
+    stream: ports.stream,
+    subjectPrefix: ports.subjectPrefix,
+    now,
+    ...(ports.rejectionSubject ? { rejectionSubject: ports.rejectionSubject } : {}),
+    ...(ports.oldestCountedTs ? { oldestCountedTs: ports.oldestCountedTs(now) } : {}),
+  };
   for (const message of messages) {
     streamSeq = Math.max(streamSeq, message.seq);
-    const decoded = decodeMessage(message, { stream: ports.stream, subjectPrefix: ports.subjectPrefix, now });
+    const decoded = decodeMessage(message, context);
     if (decoded.kind === "event") events.push(decoded.event);
     else deadLetters.push(decoded.letter);
   }
