@@ -15,12 +15,13 @@ function reject(code: Reason["code"], message: string, id?: string): Validation 
   return { ok: false, ...(id ? { id } : {}), reasons: [{ code, message, path: "" }] };
 }
 
-/** JSON.parse's message without the input it quotes (it may be binary): the position stays. */
-function jsonProblem(error: unknown): string {
+/**
+ * JSON.parse's message without the input it quotes (it may be binary or huge): what was
+ * unexpected and, when V8 says, the position. Storable and short.
+ */
+export function jsonErrorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const position = /position (\d+)/.exec(message)?.[1];
-  const first = printable(message.split(/[,:]/)[0] ?? message, 80);
-  return `not valid JSON: ${first}${position ? ` at character ${position}` : ""}`;
+  return printable(message.replace(/, ".*" is not valid JSON$/s, ""), 120);
 }
 
 /**
@@ -48,7 +49,7 @@ export function validatePayload(
   try {
     input = JSON.parse(utf8.decode(bytes));
   } catch (error) {
-    return reject("invalid_json", jsonProblem(error));
+    return reject("invalid_json", `not valid JSON: ${jsonErrorMessage(error)}`);
   }
   const shape = scanJson(bytes, EVENT_LIMITS.maxNesting);
   if (shape.tooDeep) {
