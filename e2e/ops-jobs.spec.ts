@@ -132,7 +132,7 @@ test("bad query parameters are named, and the page shows the API's error", async
   const response = await page.request.get(`${baseUrl()}/api/jobs?limit=0`);
   expect(response.status()).toBe(400);
   const body = (await response.json()) as { error: { code: string; message: string } };
-  expect(body.error.code).toBe("invalid_query");
+  expect(body.error.code).toBe("invalid_parameter");
   expect(body.error.message).toMatch(/^limit: /);
   // The page's own request, sent with a bad status filter: the real server's 400 is shown.
   await page.route("**/api/jobs?*", (route) =>

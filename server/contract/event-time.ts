@@ -39,7 +39,8 @@ function outOfRange(f: number[]): string | undefined {
   return undefined;
 }
 
-function parseText(text: string): ParsedTime {
+/** An RFC 3339 date-time whose every field exists (no rolling over), as epoch ms. */
+export function parseRfc3339(text: string): ParsedTime {
   const m = RFC3339.exec(text);
   if (!m) return { ok: false, message: "ts must be an RFC 3339 timestamp such as 2026-11-25T10:00:00Z" };
   const fields = [1, 2, 3, 4, 5, 6, 10, 11].map((i) => Number(m[i] ?? 0));
@@ -62,7 +63,7 @@ function parseNumber(ts: number): ParsedTime {
 
 /** Parses `ts` and checks it is not before MIN_EVENT_TIME_MS (with a hint for epoch seconds). */
 export function parseEventTime(ts: string | number): ParsedTime {
-  const parsed = typeof ts === "number" ? parseNumber(ts) : parseText(ts);
+  const parsed = typeof ts === "number" ? parseNumber(ts) : parseRfc3339(ts);
   if (!parsed.ok || parsed.ms >= MIN_EVENT_TIME_MS) return parsed;
   if (typeof ts === "number" && ts * 1000 >= MIN_EVENT_TIME_MS && ts * 1000 <= Number.MAX_SAFE_INTEGER) {
     return {

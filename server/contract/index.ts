@@ -14,3 +14,4 @@ export * from "./auth";
 export * from "./jobs";
 export * from "./socket";
 export * from "./history";
+export * from "./params";
