@@ -1,5 +1,6 @@
-// `npm run dead-letters -- list|redrive [filters]`: inspect rejected inputs and re-drive them
-// after a contract fix. Re-driven events go through the normal pipeline (exactly once).
+// `npm run dead-letters -- list|show|redrive [filters]`: inspect rejected inputs (`show` writes
+// a letter's exact bytes to stdout) and re-drive them after a contract fix. Re-driven events go
+// through the normal pipeline (exactly once).
 import { parseArgs } from "node:util";
 import { jetstream } from "@nats-io/jetstream";
 import { z } from "zod";
@@ -7,6 +8,7 @@ import { loadConfig } from "../server/config.ts";
 import { oldestCountedTime } from "../server/core/counted-window.ts";
 import { createDbClients } from "../server/db/clients.ts";
 import {
+  letterBytes,
   markRedriven,
   redrive,
   selectDeadLetters,
@@ -15,10 +17,11 @@ import {
 import { connectNats, eventSubject } from "../server/nats/streams.ts";
 
 const USAGE = `usage: npm run dead-letters -- <list|redrive> [--reason CODE] [--source http|nats]
-       [--since ISO-TIME] [--id N ...] [--limit N (default 100)] [--all (include re-driven)]`;
+       [--since ISO-TIME] [--id N ...] [--limit N (default 100)] [--all (include re-driven)]
+       npm run dead-letters -- show --id N   (the exact bytes received, to stdout)`;
 
 const Args = z.object({
-  command: z.enum(["list", "redrive"]),
+  command: z.enum(["list", "show", "redrive"]),
   reason: z.string().optional(),
   source: z.enum(["http", "nats"]).optional(),
   since: z.coerce.date().optional(),
@@ -61,6 +64,15 @@ async function main(): Promise<number> {
       limit: args.limit,
       includeRedriven: args.all,
     });
+    if (args.command === "show") {
+      const [letter] = letters;
+      if (!letter || letters.length !== 1 || !args.id) {
+        console.error(`show needs the --id of one dead letter\n${USAGE}`);
+        return 2;
+      }
+      process.stdout.write(letterBytes(letter));
+      return 0;
+    }
     if (args.command === "list") {
       for (const l of letters) {
         const reasons = l.reasons.map((r) => `${r.code}@${r.path || "-"}`).join(",");

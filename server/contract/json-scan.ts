@@ -51,7 +51,8 @@ function stringEnd(bytes: Uint8Array, start: number): number {
   return bytes.length;
 }
 
-const utf8 = new TextDecoder();
+// ignoreBOM: a key that starts with U+FEFF must keep it (the default decoder strips it).
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 interface Frame {
   /** Keys seen so far when the container is an object. */
@@ -78,7 +79,11 @@ export function scanJson(bytes: Uint8Array, maxNesting: number): JsonShape {
     if (b === QUOTE) {
       const end = stringEnd(bytes, i);
       if (top?.keys && expectKey) {
-        const key = JSON.parse(utf8.decode(bytes.subarray(i, end + 1))) as string;
+        const raw = bytes.subarray(i + 1, end);
+        // Only keys with escapes need JSON's decoding; most keys are plain.
+        const key = raw.includes(BACKSLASH)
+          ? (JSON.parse(utf8.decode(bytes.subarray(i, end + 1))) as string)
+          : utf8.decode(raw);
         if (top.keys.has(key)) return { duplicateKey: [...stack.flatMap((f) => (f.at ? [f.at] : [])), key] };
         top.keys.add(key);
         top.lastKey = key;
