@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { parsePathParams, parseQuery, queryValues } from "./params";
+import { malformedPathSegment, parsePathParams, parseQuery, queryValues } from "./params";
 
 const url = (query: string) => new URL(`http://t/x?${query}`);
 
@@ -43,5 +43,19 @@ describe("parseQuery and parsePathParams", () => {
     const path = await parsePathParams(z.object({ id: z.string() }), Promise.resolve({ id: "\ud800" }));
     expect(path.ok).toBe(false);
     if (!path.ok) expect((await path.response.json()).error.details.param).toBe("id");
+  });
+});
+
+describe("malformedPathSegment", () => {
+  it.each([
+    ["/api/metrics/%ZZ/series?from=1", "%ZZ"],
+    ["/api/metrics/%ED%A0%80/series", "%ED%A0%80"],
+    ["/api/admin/users/abc%C3", "abc%C3"],
+    // The query string is each route's to read (parseQuery names the parameter).
+    ["/api/metrics/api_latency/series?from=%ZZ", undefined],
+    ["/api/metrics/%C3%BC/series", undefined],
+    ["/live", undefined],
+  ])("%s → %s", (url, segment) => {
+    expect(malformedPathSegment(url)).toBe(segment);
   });
 });

@@ -95,3 +95,22 @@ export async function parsePathParams<T>(
   const result = schema.safeParse(values);
   return result.success ? { ok: true, data: result.data } : refuse(schemaIssues(result.error, "path"));
 }
+
+/**
+ * The request path's first segment that is not valid percent-encoding (`%ZZ`, an encoded lone
+ * surrogate), or undefined. Next's router throws on such a segment and answers 500, before any
+ * handler could say which parameter is wrong, so the custom server checks every request first.
+ */
+export function malformedPathSegment(rawUrl: string): string | undefined {
+  const path = rawUrl.split(/[?#]/, 1)[0] ?? "";
+  return path.split("/").find((segment) => segment.includes("%") && decodeComponent(segment) === undefined);
+}
+
+/** The 400 for a request whose path cannot be decoded (server/web/main.ts). */
+export function malformedPathAnswer(segment: string): { status: 400; body: string } {
+  const message = `path: "${printable(segment, 64)}" is not valid percent-encoding (UTF-8 after %XX)`;
+  return {
+    status: 400,
+    body: JSON.stringify({ error: { code: "invalid_parameter", message, details: { param: "path" } } }),
+  };
+}
