@@ -52,3 +52,44 @@ describe("decodeMessage", () => {
       expect(Buffer.from(decoded.letter.payload).equals(Buffer.from(data))).toBe(true);
   });
 });
+
+describe("decodeMessage on the rejection subject", () => {
+  const rctx = { ...ctx, rejectionSubject: "ns.rejected.http" };
+  it("turns ingest's envelope into an http dead letter with the item's exact bytes", () => {
+    const item = new Uint8Array([...bytes('{"id":"x\\r\\n","q":"'), 0xff, ...bytes('"}')]);
+    const envelope = {
+      v: 1,
+      receivedAt: NOW - 5,
+      index: 3,
+      eventId: "x\\u000d\\u000a",
+      reasons: [{ code: "invalid_encoding", message: "m\u0000", path: "" }],
+      payload: Buffer.from(item).toString("base64"),
+      payloadSize: 70_000,
+    };
+    const decoded = decodeMessage(
+      { subject: "ns.rejected.http", data: bytes(JSON.stringify(envelope)), seq: 9 },
+      rctx,
+    );
+    expect(decoded).toMatchObject({
+      kind: "dead",
+      letter: {
+        source: "http",
+        dedupKey: "NS_EVENTS:9",
+        eventId: "x\\u000d\\u000a",
+        receivedAt: NOW - 5,
+        payloadSize: 70_000,
+        reasons: [{ code: "invalid_encoding", message: "m\\u0000" }],
+      },
+    });
+    if (decoded.kind === "dead")
+      expect(Buffer.from(decoded.letter.payload).equals(Buffer.from(item))).toBe(true);
+  });
+
+  it("keeps anything else published there as a nats dead letter", () => {
+    const data = bytes('{"v":1}');
+    expect(decodeMessage({ subject: "ns.rejected.http", data, seq: 10 }, rctx)).toMatchObject({
+      kind: "dead",
+      letter: { source: "nats", reasons: [{ code: "schema_violation" }], payload: data },
+    });
+  });
+});
