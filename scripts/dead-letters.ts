@@ -1,18 +1,27 @@
-// `npm run dead-letters -- list|redrive [filters]`: inspect rejected inputs and re-drive them
-// after a contract fix. Re-driven events go through the normal pipeline (exactly once).
+// `npm run dead-letters -- list|show|redrive [filters]`: inspect rejected inputs (`show` writes
+// a letter's exact bytes to stdout) and re-drive them after a contract fix. Re-driven events go
+// through the normal pipeline (exactly once).
 import { parseArgs } from "node:util";
 import { jetstream } from "@nats-io/jetstream";
 import { z } from "zod";
 import { loadConfig } from "../server/config.ts";
+import { oldestCountedTime } from "../server/core/counted-window.ts";
 import { createDbClients } from "../server/db/clients.ts";
-import { markRedriven, redrive, selectDeadLetters } from "../server/dead-letters/redrive.ts";
+import {
+  letterBytes,
+  markRedriven,
+  redrive,
+  selectDeadLetters,
+  type DeadLetterRow,
+} from "../server/dead-letters/redrive.ts";
 import { connectNats, eventSubject } from "../server/nats/streams.ts";
 
 const USAGE = `usage: npm run dead-letters -- <list|redrive> [--reason CODE] [--source http|nats]
-       [--since ISO-TIME] [--id N ...] [--limit N (default 100)] [--all (include re-driven)]`;
+       [--since ISO-TIME] [--id N ...] [--limit N (default 100)] [--all (include re-driven)]
+       npm run dead-letters -- show --id N   (the exact bytes received, to stdout)`;
 
 const Args = z.object({
-  command: z.enum(["list", "redrive"]),
+  command: z.enum(["list", "show", "redrive"]),
   reason: z.string().optional(),
   source: z.enum(["http", "nats"]).optional(),
   since: z.coerce.date().optional(),
@@ -20,6 +29,9 @@ const Args = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).default(100),
   all: z.boolean().default(false),
 });
+
+/** True when only the first bytes of an oversize payload were kept. */
+const cut = (l: DeadLetterRow) => l.payloadSize !== null && (l.payloadBytes?.byteLength ?? 0) < l.payloadSize;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -52,11 +64,21 @@ async function main(): Promise<number> {
       limit: args.limit,
       includeRedriven: args.all,
     });
+    if (args.command === "show") {
+      const [letter] = letters;
+      if (!letter || letters.length !== 1 || !args.id) {
+        console.error(`show needs the --id of one dead letter\n${USAGE}`);
+        return 2;
+      }
+      process.stdout.write(letterBytes(letter));
+      return 0;
+    }
     if (args.command === "list") {
       for (const l of letters) {
         const reasons = l.reasons.map((r) => `${r.code}@${r.path || "-"}`).join(",");
+        const size = l.payloadSize === null ? "-" : `${l.payloadSize}B${cut(l) ? " (cut)" : ""}`;
         console.log(
-          `${l.id}\t${l.receivedAt.toISOString()}\t${l.source}\t${l.eventId ?? "-"}\t${reasons}\t${l.redrivenAt ? "redriven" : ""}`,
+          `${l.id}\t${l.receivedAt.toISOString()}\t${l.source}\t${l.eventId ?? "-"}\t${reasons}\t${size}\t${l.redrivenAt ? "redriven" : ""}`,
         );
       }
       console.log(`${letters.length} dead letter(s)`);
@@ -72,6 +94,7 @@ async function main(): Promise<number> {
         }),
         markRedriven: (id) => markRedriven(db.pool, id),
         now: Date.now,
+        rules: (now) => ({ oldestCountedTs: oldestCountedTime(now, config.RECONCILE_WINDOW_DAYS) }),
       },
       letters,
     );

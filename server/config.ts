@@ -161,6 +161,9 @@ export function natsNames(namespace: string) {
     stream: `${namespace.toUpperCase()}_EVENTS`,
     eventSubjectPrefix: `${namespace}.events`,
     eventSubjects: `${namespace}.events.>`,
+    /** Inputs `POST /api/ingest` rejected, on their way to the dead-letter table (same stream). */
+    httpRejectionSubject: `${namespace}.rejected.http`,
+    rejectedSubjects: `${namespace}.rejected.>`,
     liveSubjectPrefix: `${namespace}.live`,
     durable: `${namespace}_processor`,
     /** Postgres schema of the scheduler's pg-boss tables. */

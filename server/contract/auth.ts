@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRfc3339 } from "./event-time";
 
 /** Roles, least to most powerful: each includes what the ones before it may do. */
 export const ROLES = ["viewer", "analyst", "admin"] as const;
@@ -94,14 +95,19 @@ export const AuditEntryView = z.object({
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 
+// An RFC 3339 time whose fields all exist: Postgres refuses 2026-02-30 (that was a 500).
+const AuditTime = z.iso
+  .datetime({ offset: true })
+  .refine((text) => parseRfc3339(text).ok, "is not a time that exists (check day, hour and offset)");
+
 /** `GET /api/admin/audit` filters; `before` pages backwards by entry id. */
 export const AuditQuery = z.object({
   actor: z.string().trim().max(254).optional(),
   action: AuditAction.optional(),
   target: z.string().trim().max(200).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  before: z.coerce.number().int().positive().optional(),
+  from: AuditTime.optional(),
+  to: AuditTime.optional(),
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;

@@ -7,8 +7,13 @@ export const EVENT_LIMITS = {
   maxIdLength: 128,
   maxSourceLength: 64,
   maxAttrs: 32,
+  maxAttrKeyLength: 64,
   maxAttrStringLength: 1024,
   maxFutureMs: 5 * 60_000,
+  /** Containers nested in one event at most; a valid event needs 2 (the event and its attrs). */
+  maxNesting: 16,
+  /** Reasons reported per event at most (the first ones found), so an answer stays small. */
+  maxReasons: 16,
 } as const;
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.]{0,63}$/;
@@ -16,6 +21,9 @@ export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.]{0,63}$/;
 /** Machine-readable rejection codes; part of the public contract. */
 export const ReasonCode = z.enum([
   "invalid_json",
+  "invalid_encoding",
+  "nesting_too_deep",
+  "duplicate_key",
   "not_an_object",
   "payload_too_large",
   "missing_field",
@@ -26,6 +34,7 @@ export const ReasonCode = z.enum([
   "type_mismatch",
   "invalid_ts",
   "ts_in_future",
+  "ts_too_old",
   "invalid_version",
   "invalid_source",
   "invalid_value",
@@ -52,7 +61,11 @@ export const AttrValue = z.union([
 export type AttrValue = z.infer<typeof AttrValue>;
 export type Attrs = Record<string, AttrValue>;
 
-/** The envelope every event shares. `ts` is checked separately because it depends on `now`. */
+/**
+ * The envelope every event shares. `ts` is checked separately because it depends on `now`;
+ * `attrs` (server/contract/attrs.ts) and the text rules (server/contract/text.ts) by hand, so
+ * that each reason names the attr and what is wrong with it.
+ */
 export const EventEnvelope = z.strictObject({
   id: z.string().min(1).max(EVENT_LIMITS.maxIdLength),
   type: z.string().regex(EVENT_TYPE_PATTERN),
@@ -60,7 +73,7 @@ export const EventEnvelope = z.strictObject({
   v: z.number().int().min(1).max(1).optional(),
   source: z.string().max(EVENT_LIMITS.maxSourceLength).optional(),
   value: BoundedNumber.optional(),
-  attrs: z.record(z.string().min(1).max(64), AttrValue).optional(),
+  attrs: z.unknown().optional(),
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MetricDefinition } from "./metrics";
 import { BucketState, Summary } from "./live";
+import { parseRfc3339 } from "./event-time";
 
 /** Bucket sizes of the history API; `auto` picks the finest with at most AUTO_MAX_BUCKETS buckets. */
 export const STEPS = ["1m", "5m", "15m", "1h", "1d"] as const;
@@ -31,12 +32,30 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** An instant as RFC 3339 text or epoch milliseconds; parsed to epoch ms. */
+/** Instants the history API takes: from 1970 to the end of year 9999 (`Date` can show them all). */
+export const INSTANT_RANGE_MS = { min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) } as const;
+
+/**
+ * An instant as RFC 3339 text or epoch milliseconds; parsed to epoch ms. An RFC 3339 time with a
+ * field that does not exist (2026-02-30) is refused rather than rolled over.
+ */
 const Instant = z.union([z.string(), z.number()]).transform((raw, ctx) => {
   const text = String(raw).trim();
-  const ms = /^-?\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms) || (!/^-?\d+$/.test(text) && !/^\d{4}-\d{2}-\d{2}T/.test(text))) {
+  const strict = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}/.test(text) ? parseRfc3339(text) : undefined;
+  if (strict && !strict.ok) {
+    ctx.addIssue({ code: "custom", message: strict.message.replace(/^ts /, "") });
+    return z.NEVER;
+  }
+  const ms = strict?.ok ? strict.ms : /^-?\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms) || (!/^-?\d+$/.test(text) && !/^\d{4}-\d{2}-\d{2}T/i.test(text))) {
     ctx.addIssue({ code: "custom", message: "must be an RFC 3339 time (2026-11-01T00:00:00Z) or epoch ms" });
+    return z.NEVER;
+  }
+  if (ms < INSTANT_RANGE_MS.min || ms > INSTANT_RANGE_MS.max) {
+    ctx.addIssue({
+      code: "custom",
+      message: "must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+    });
     return z.NEVER;
   }
   return ms;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { validateEvent, validatePayload } from "./validate";
+import { validatePayload } from "./payload";
+import { validateEvent } from "./validate";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ISO_NOW = "2026-11-25T12:00:00Z";

@@ -75,7 +75,7 @@ describe("commitBatch against Postgres", () => {
         dedupKey: "S:2",
         subject: "x.events.y",
         reasons: [{ code: "invalid_json", message: "m", path: "" }],
-        payload: "{",
+        payload: new TextEncoder().encode("{"),
       },
     ],
   };

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { MetricDefinition, Reason, ValidEvent } from "../contract";
 import { metricDeltas, type Clock, type Lateness } from "../core/engine";
+import { keptBytes, renderPayload } from "../core/dead-letter-payload";
 import { eventCountDeltas, type RollupDelta } from "../core/event-counts";
 import { inTransaction } from "./clients";
 import { markPeriodsDirty } from "./period-store";
@@ -9,13 +10,20 @@ import { addTooLate } from "./too-late-store";
 
 /** A rejected input as stored in dead_letters. */
 export interface DeadLetterRecord {
+  /** How it arrived: published on NATS, or sent to POST /api/ingest. */
   source: "http" | "nats";
-  /** Unique per input where one exists (NATS: "<stream>:<seq>") so redelivery stores it once. */
+  /** "<stream>:<seq>" of the message that carried it, so a redelivery stores it once. */
   dedupKey?: string;
   subject?: string;
+  /** The id as far as it could be read, rendered storable (server/contract/text.ts). */
   eventId?: string;
   reasons: Reason[];
-  payload: string;
+  /** The exact bytes received (stored up to MAX_KEPT_PAYLOAD_BYTES). */
+  payload: Uint8Array;
+  /** Size as received when `payload` holds only its first bytes (HTTP rejections). */
+  payloadSize?: number;
+  /** When the input was received, if not now (HTTP rejections travel through the stream). */
+  receivedAt?: number;
 }
 
 /** An event with its event-time verdict (server/core/engine.ts). */
@@ -72,8 +80,11 @@ ON CONFLICT (metric, resolution, bucket_start, group_key) DO UPDATE SET
   updated_at = now()`;
 
 const INSERT_DEAD_LETTERS = `
-INSERT INTO dead_letters (source, dedup_key, subject, event_id, reasons, payload)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
+INSERT INTO dead_letters (source, dedup_key, subject, event_id, reasons, payload, payload_bytes, payload_size,
+                          received_at)
+SELECT s, k, sub, e, r, p, b, n, COALESCE(t, now())
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::bytea[], $8::int[],
+            $9::timestamptz[]) AS d(s, k, sub, e, r, p, b, n, t)
 ON CONFLICT (dedup_key) DO NOTHING`;
 
 const ADVANCE_CHECKPOINT = `
@@ -145,8 +156,10 @@ export async function insertDeadLetters(
     letters.map((l) => l.subject ?? null),
     letters.map((l) => l.eventId ?? null),
     letters.map((l) => JSON.stringify(l.reasons)),
-    // Postgres text cannot hold NUL bytes; keep everything else of the payload verbatim.
-    letters.map((l) => l.payload.replaceAll("\u0000", "\uFFFD")),
+    letters.map((l) => renderPayload(keptBytes(l.payload))),
+    letters.map((l) => Buffer.from(keptBytes(l.payload))),
+    letters.map((l) => l.payloadSize ?? l.payload.byteLength),
+    letters.map((l) => (l.receivedAt === undefined ? null : new Date(l.receivedAt))),
   ]);
 }
 

@@ -38,7 +38,9 @@ export async function ensureEventStream(jsm: JetStreamManager, settings: StreamS
   const names = natsNames(settings.namespace);
   const config = {
     name: names.stream,
-    subjects: [names.eventSubjects],
+    // Rejected HTTP inputs travel in the same stream, so the processor stores them in the same
+    // transactions as everything else (docs/decisions/0014).
+    subjects: [names.eventSubjects, names.rejectedSubjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,

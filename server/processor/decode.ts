@@ -1,4 +1,4 @@
-import { validatePayload, type ValidEvent } from "../contract";
+import { HttpRejection, printable, validatePayload, type ValidEvent } from "../contract";
 import type { DeadLetterRecord } from "../db/event-store";
 
 /** What the processor needs of a delivered message (an adapter over JsMsg). */
@@ -11,7 +11,63 @@ export interface InboundMessage {
 
 export type Decoded = { kind: "event"; event: ValidEvent } | { kind: "dead"; letter: DeadLetterRecord };
 
-const decoder = new TextDecoder("utf-8", { fatal: false });
+export interface DecodeContext {
+  stream: string;
+  subjectPrefix: string;
+  /** Where ingest publishes the inputs it rejected (`<ns>.rejected.http`). */
+  rejectionSubject?: string;
+  now: number;
+  /** Events before this are never counted (reconciliation window): dead-lettered as ts_too_old. */
+  oldestCountedTs?: number;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * An input ingest rejected, as published by it: stored as an `http` dead letter with its exact
+ * bytes. A message on that subject that is not such an envelope is kept as a `nats` one.
+ */
+function decodeRejection(message: InboundMessage, dedupKey: string): Decoded {
+  let parsed: ReturnType<typeof HttpRejection.safeParse> | undefined;
+  try {
+    parsed = HttpRejection.safeParse(JSON.parse(utf8.decode(message.data)));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success) {
+    const reason = {
+      code: "schema_violation" as const,
+      message: "not a rejection envelope of ingest",
+      path: "",
+    };
+    return {
+      kind: "dead",
+      letter: {
+        source: "nats",
+        dedupKey,
+        subject: message.subject,
+        reasons: [reason],
+        payload: message.data,
+      },
+    };
+  }
+  const r = parsed.data;
+  const letter: DeadLetterRecord = {
+    source: "http",
+    dedupKey,
+    // Rendered again: the envelope is input too, and the table must be able to take it.
+    reasons: r.reasons.map((x) => ({
+      code: x.code,
+      message: printable(x.message, 400),
+      path: printable(x.path, 200),
+    })),
+    payload: Buffer.from(r.payload, "base64"),
+    payloadSize: r.payloadSize,
+    receivedAt: r.receivedAt,
+    ...(r.eventId ? { eventId: printable(r.eventId) } : {}),
+  };
+  return { kind: "dead", letter };
+}
 
 /** What every dead letter of a stream message carries (unique per stream sequence). */
 export function letterBase(message: InboundMessage, stream: string) {
@@ -19,7 +75,7 @@ export function letterBase(message: InboundMessage, stream: string) {
     source: "nats" as const,
     dedupKey: `${stream}:${message.seq}`,
     subject: message.subject,
-    payload: decoder.decode(message.data),
+    payload: message.data,
   };
 }
 
@@ -27,13 +83,14 @@ export function letterBase(message: InboundMessage, stream: string) {
  * Turns one stream message into an event or a dead letter. Pure; never throws on bad input.
  * The subject's type token must match the body's `type`, so routing and content agree.
  */
-export function decodeMessage(
-  message: InboundMessage,
-  context: { stream: string; subjectPrefix: string; now: number },
-): Decoded {
+export function decodeMessage(message: InboundMessage, context: DecodeContext): Decoded {
+  if (message.subject === context.rejectionSubject) {
+    return decodeRejection(message, `${context.stream}:${message.seq}`);
+  }
+  // The bytes as published: not UTF-8 is a reason (invalid_encoding), never replaced text.
+  const options = context.oldestCountedTs === undefined ? {} : { oldestCountedTs: context.oldestCountedTs };
+  const validation = validatePayload(message.data, context.now, options);
   const base = letterBase(message, context.stream);
-  const payload = base.payload;
-  const validation = validatePayload(payload, context.now, message.data.byteLength);
   if (!validation.ok) {
     return {
       kind: "dead",

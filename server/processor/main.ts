@@ -27,6 +27,7 @@ async function main() {
       idleTimeoutMs: config.NOWCAST_IDLE_TIMEOUT_MS,
       definitionsRefreshMs: config.METRIC_DEFINITIONS_REFRESH_MS,
       ackWaitMs: config.PROCESSOR_ACK_WAIT_MS,
+      reconcileWindowDays: config.RECONCILE_WINDOW_DAYS,
     },
   );
   let stopping = false;

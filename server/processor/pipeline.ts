@@ -12,7 +12,7 @@ import { LIVE_BUCKET_MS, type LiveWindows } from "../core/live-windows";
 import { dedupeById, perSecondRates } from "../core/event-counts";
 import { MINUTE_MS } from "../core/time";
 import type { BatchCommit, BatchResult, ClassifiedEvent, DeadLetterRecord } from "../db/event-store";
-import { decodeMessage, type InboundMessage } from "./decode";
+import { decodeMessage, type DecodeContext, type InboundMessage } from "./decode";
 
 /** A delivered message the pipeline can acknowledge. */
 export interface Delivered extends InboundMessage {
@@ -28,6 +28,10 @@ export interface PipelinePorts {
   consumer: string;
   stream: string;
   subjectPrefix: string;
+  /** Subject of ingest's rejected inputs (stored as `http` dead letters). */
+  rejectionSubject?: string;
+  /** Oldest event time that can still be counted at `now`; older ones are dead letters (ts_too_old). */
+  oldestCountedTs?(now: number): number;
   settings: TimeSettings;
   now(): number;
   definitions(): readonly MetricDefinition[];
@@ -79,7 +83,13 @@ export async function prepareBatch(
   enrich: (items: PreparedItem[]) => Promise<PreparedItem[]> = (items) => enrichItems(ports, items),
 ): Promise<PreparedBatch> {
   const receivedAt = ports.now();
-  const context = { stream: ports.stream, subjectPrefix: ports.subjectPrefix, now: receivedAt };
+  const context: DecodeContext = {
+    stream: ports.stream,
+    subjectPrefix: ports.subjectPrefix,
+    now: receivedAt,
+    ...(ports.rejectionSubject ? { rejectionSubject: ports.rejectionSubject } : {}),
+    ...(ports.oldestCountedTs ? { oldestCountedTs: ports.oldestCountedTs(receivedAt) } : {}),
+  };
   const items = messages.map((message): PreparedItem => {
     const decoded = decodeMessage(message, context);
     return decoded.kind === "event"

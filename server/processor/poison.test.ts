@@ -6,7 +6,7 @@ import { LiveWindows } from "../core/live-windows";
 import type { BatchCommit, BatchResult, DeadLetterRecord } from "../db/event-store";
 import { databaseErrorOf } from "../db/failure";
 import { prepareBatch, type Delivered, type PipelinePorts } from "./pipeline";
-import { commitIsolating, enrichIsolating } from "./poison";
+import { commitIsolating, enrichIsolating, storageRejectedLetter } from "./poison";
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 const NUL_ERROR = 'invalid byte sequence for encoding "UTF8": 0x00';
@@ -107,7 +107,7 @@ describe("commitIsolating (bisect of a batch the database refuses)", () => {
         path: "",
       },
     ]);
-    expect(letter?.payload).toBe(new TextDecoder().decode(messages[4]?.data));
+    expect(letter?.payload).toEqual(messages[4]?.data);
     expect(messages.map((m) => m.settled)).toEqual(messages.map((_, i) => [i === 4 ? "term" : "ack"]));
     // The clock is that of the stored events only: the poison's later time never counted.
     expect(after).toEqual({ maxEventTime: T0 - 60_000 + 8_000 });
@@ -172,42 +172,24 @@ function dedupe(events: ValidEvent[]): ValidEvent[] {
 }
 
 describe("storageRejectedLetter", () => {
-  it("escapes NUL and unpaired surrogates in the letter's own fields, and keeps the payload as received", async () => {
-    const store = new StoreTwin(new Set(["a\u0000b\ud800"]));
-    const messages = [message(7, "a\u0000b\ud800", T0)];
-    await run(store, messages);
-    const letter = store.letters.get("TWIN_EVENTS:7");
-    expect(letter?.eventId).toBe("a\\u0000b\\ud800");
-    expect(letter?.payload).toBe(new TextDecoder().decode(messages[0]?.data));
-    expect(messages[0]?.settled).toEqual(["term"]);
-  });
-});
-
-describe("enrichIsolating", () => {
-  it("turns the events whose lookup the database refuses into dead letters and enriches the rest", async () => {
-    const store = new StoreTwin(new Set());
-    const enrich: PipelinePorts["enrich"] = async (events) => {
-      if (events.some((e) => e.id === "bad")) throw databaseErrorOf("22021", NUL_ERROR);
-      return events.map((e) => ({ ...e, attrs: { ...e.attrs, enriched: true } }));
+  it("escapes NUL and unpaired surrogates in the letter's own fields, and keeps the payload as received", () => {
+    // The contract refuses such ids now; a letter must still be storable if one slips through.
+    const delivered = message(7, "a\u0000b\ud800", T0);
+    const event: ValidEvent = {
+      id: "a\u0000b\ud800",
+      type: "page_view",
+      ts: T0,
+      v: 1,
+      attrs: { path: "/p" },
     };
-    const ports = portsOf(store, [], enrich);
-    const messages = [message(1, "a", T0), message(2, "bad", T0), message(3, "c", T0)];
-    const prepared = await prepareBatch(ports, messages, (items) => enrichIsolating(ports, items));
-    expect(prepared.items.map((item) => item.kind)).toEqual(["event", "dead", "event"]);
-    const first = prepared.items[0];
-    expect(first?.kind === "event" && first.event.attrs.enriched).toBe(true);
-    await commitIsolating(ports, { maxEventTime: null }, prepared.items, prepared.receivedAt);
-    expect(messages.map((m) => m.settled)).toEqual([["ack"], ["term"], ["ack"]]);
-    expect(store.letters.get("TWIN_EVENTS:2")?.reasons[0]?.code).toBe("storage_rejected");
-  });
-
-  it("lets a transient enrichment failure through (retried by the caller)", async () => {
-    const store = new StoreTwin(new Set());
-    const ports = portsOf(store, [], async () => {
-      throw databaseErrorOf("08006", "connection failure");
+    const letter = storageRejectedLetter({ message: delivered, kind: "event", event }, "TWIN_EVENTS", {
+      kind: "rejected",
+      sqlstate: "22P05",
+      message: "unsupported Unicode escape sequence \u0000",
     });
-    await expect(
-      prepareBatch(ports, [message(1, "a", T0)], (items) => enrichIsolating(ports, items)),
-    ).rejects.toThrow("connection failure");
+    expect(letter.eventId).toBe("a\\u0000b\\ud800");
+    expect(letter.reasons[0]?.message).not.toMatch(/\u0000/);
+    expect(letter.reasons[0]?.code).toBe("storage_rejected");
+    expect(letter.payload).toEqual(delivered.data);
   });
 });

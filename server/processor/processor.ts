@@ -4,6 +4,7 @@ import type pg from "pg";
 import { natsNames } from "../config";
 import type { MetricDefinition } from "../contract";
 import { watermarkOf, type Clock, type TimeSettings } from "../core/engine";
+import { oldestCountedTime } from "../core/counted-window";
 import { LiveWindows } from "../core/live-windows";
 import { commitBatch, readClock } from "../db/event-store";
 import { rebuildLiveWindows } from "../db/live-rebuild";
@@ -37,6 +38,8 @@ export interface ProcessorOptions {
   dimensions?: DimensionCacheOptions;
   /** Redelivery delay for unacked messages (default 30 s). */
   ackWaitMs?: number;
+  /** RECONCILE_WINDOW_DAYS: older events are dead-lettered (ts_too_old); unset, none are. */
+  reconcileWindowDays?: number;
 }
 
 export interface Processor {
@@ -120,6 +123,10 @@ export async function startProcessor(
     consumer: durable,
     stream: names.stream,
     subjectPrefix: names.eventSubjectPrefix,
+    rejectionSubject: names.httpRejectionSubject,
+    ...(options.reconcileWindowDays === undefined
+      ? {}
+      : { oldestCountedTs: (now: number) => oldestCountedTime(now, options.reconcileWindowDays ?? 0) }),
     settings: options.time,
     definitions: () => definitions,
     enrich: (events) => dimensions.enrich(events),

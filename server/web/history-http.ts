@@ -1,37 +1,13 @@
 import { createHash } from "node:crypto";
-import type { z } from "zod";
 import { HistoryError } from "../history/history";
 import { apiError } from "./http";
 import type { Logger } from "../log";
 import { errorFields } from "../log";
 
 /**
- * HTTP side of the history API: query parsing with errors that name the parameter, the one
- * mapping of HistoryError to status codes, and cacheable answers (ETag) for final ranges.
+ * HTTP side of the history API: the one mapping of HistoryError to status codes, and cacheable
+ * answers (ETag) for final ranges. Parameters are read by server/web/params.ts.
  */
-
-export type Parsed<T> = { ok: true; data: T } | { ok: false; response: Response };
-
-/** Parses the query string with `schema`; a failure is a 400 naming the first bad parameter. */
-export function parseQuery<T>(schema: z.ZodType<T>, url: URL): Parsed<T> {
-  const raw = Object.fromEntries(url.searchParams);
-  const result = schema.safeParse(raw);
-  if (result.success) return { ok: true, data: result.data };
-  const issues = result.error.issues.map((issue) => {
-    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-    const param = keys.length > 0 ? keys.join(", ") : String(issue.path[0] ?? "query");
-    const message = keys.length > 0 ? "is not a parameter of this endpoint" : issue.message;
-    return { param, message };
-  });
-  const first = issues[0] ?? { param: "query", message: "is invalid" };
-  return {
-    ok: false,
-    response: apiError(400, "invalid_parameter", `${first.param}: ${first.message}`, {
-      param: first.param,
-      issues,
-    }),
-  };
-}
 
 /** Maps a verb's failure to the API error shape; unexpected errors are logged, never leaked. */
 export function historyErrorResponse(error: unknown, log: Logger): Response {

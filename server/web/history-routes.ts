@@ -1,8 +1,10 @@
 import { BreakdownQuery, SeriesQuery } from "../contract/history";
+import { MetricPath } from "../contract/params";
 import { breakdownCsv, seriesCsv } from "../core/history/csv";
 import { queryBreakdown, querySeries, type HistoryDeps } from "../history/history";
 import { apiError } from "./http";
-import { cacheableResponse, historyErrorResponse, parseQuery } from "./history-http";
+import { cacheableResponse, historyErrorResponse } from "./history-http";
+import { parsePathParams, parseQuery } from "./params";
 import { getWebServices, type WebServices } from "./services";
 
 /** Route context of `app/api/metrics/[name]/…` (Next 16 passes params as a promise). */
@@ -29,7 +31,9 @@ const depsOf = (s: WebServices): HistoryDeps => ({
 
 /** GET /api/metrics/{name}/series, after the route authorized the caller (analyst or `read` key). */
 export async function handleSeries(request: Request, context: MetricRouteContext): Promise<Response> {
-  const { name } = await context.params;
+  const path = await parsePathParams(MetricPath, context.params);
+  if (!path.ok) return path.response;
+  const { name } = path.data;
   const parsed = parseQuery(SeriesQuery, new URL(request.url));
   if (!parsed.ok) return parsed.response;
   const web = await services();
@@ -46,7 +50,9 @@ export async function handleSeries(request: Request, context: MetricRouteContext
 
 /** GET /api/metrics/{name}/breakdown, after the route authorized the caller (analyst or `read` key). */
 export async function handleBreakdown(request: Request, context: MetricRouteContext): Promise<Response> {
-  const { name } = await context.params;
+  const path = await parsePathParams(MetricPath, context.params);
+  if (!path.ok) return path.response;
+  const { name } = path.data;
   const parsed = parseQuery(BreakdownQuery, new URL(request.url));
   if (!parsed.ok) return parsed.response;
   const web = await services();

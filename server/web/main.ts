@@ -18,6 +18,7 @@ import { startLiveFeed } from "./live-feed";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
 import { startPipelineSampler } from "./pipeline-sampler";
 import { getWebServices, liveSubject } from "./services";
+import { malformedPathAnswer, malformedPathSegment } from "./params";
 import { startSessionRecheck } from "./session-recheck";
 import { disconnectRevokedSockets } from "./session-revocation";
 
@@ -49,6 +50,13 @@ async function main() {
       trusted,
     );
     if (hsts) res.setHeader("strict-transport-security", "max-age=31536000; includeSubDomains");
+    const badSegment = malformedPathSegment(req.url ?? "/");
+    if (badSegment !== undefined) {
+      const answer = malformedPathAnswer(badSegment);
+      res.writeHead(answer.status, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(answer.body);
+      return;
+    }
     void handle(req, res);
   });
   const io: LiveServer = new Server(server, { path: "/socket.io", serveClient: false });

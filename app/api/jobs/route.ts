@@ -4,6 +4,7 @@ import { authorize } from "../../../server/auth/guard";
 import { listDrift, listJobRuns, listReconciliations, queueStates } from "../../../server/db/job-history";
 import { errorFields } from "../../../server/log";
 import { apiError } from "../../../server/web/http";
+import { parseQuery } from "../../../server/web/params";
 import { getWebServices } from "../../../server/web/services";
 
 export const dynamic = "force-dynamic";
@@ -12,16 +13,15 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const auth = await authorize(request, { role: "analyst", apiKey: "read" });
   if (!auth.ok) return auth.response;
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const query = JobsQuery.safeParse(params);
-  if (!query.success) {
-    const issue = query.error.issues[0];
-    const field = issue?.path.join(".") ?? "query";
-    return apiError(400, "invalid_query", `${field}: ${issue?.message ?? "invalid"}`, {
-      issues: query.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
-    });
+  const query = parseQuery(JobsQuery, new URL(request.url));
+  if (!query.ok) return query.response;
+  let services;
+  try {
+    services = await getWebServices();
+  } catch {
+    return apiError(503, "unavailable", "the service is starting or a dependency is down; retry later");
   }
-  const { db, config, log } = await getWebServices();
+  const { db, config, log } = services;
   try {
     const [runs, queues, reconciliations, drift] = await Promise.all([
       listJobRuns(db.pool, query.data),

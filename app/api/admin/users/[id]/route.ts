@@ -1,6 +1,7 @@
-import { UpdateUserRequest } from "../../../../../server/contract";
+import { AdminTargetPath, UpdateUserRequest } from "../../../../../server/contract";
 import { updateUser } from "../../../../../server/auth/users";
 import { adminRoute, parseBody } from "../../../../../server/web/admin-route";
+import { parsePathParams } from "../../../../../server/web/params";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,9 @@ export function PATCH(request: Request, { params }: { params: Promise<{ id: stri
   return adminRoute(request, async (ctx) => {
     const body = await parseBody(request, UpdateUserRequest);
     if (!body.ok) return body.response;
-    const { id } = await params;
+    const path = await parsePathParams(AdminTargetPath, params);
+    if (!path.ok) return path.response;
+    const { id } = path.data;
     return Response.json({ user: await updateUser(ctx, id, body.value) });
   });
 }

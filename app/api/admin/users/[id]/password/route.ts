@@ -1,6 +1,7 @@
-import { ResetPasswordRequest } from "../../../../../../server/contract";
+import { AdminTargetPath, ResetPasswordRequest } from "../../../../../../server/contract";
 import { resetPassword } from "../../../../../../server/auth/users";
 import { adminRoute, parseBody } from "../../../../../../server/web/admin-route";
+import { parsePathParams } from "../../../../../../server/web/params";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,9 @@ export function POST(request: Request, { params }: { params: Promise<{ id: strin
   return adminRoute(request, async (ctx) => {
     const body = await parseBody(request, ResetPasswordRequest);
     if (!body.ok) return body.response;
-    const { id } = await params;
+    const path = await parsePathParams(AdminTargetPath, params);
+    if (!path.ok) return path.response;
+    const { id } = path.data;
     return Response.json(await resetPassword(ctx, id, body.value.password), {
       headers: { "cache-control": "no-store" },
     });
