@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MetricDefinition, type ValidEvent } from "../contract";
 import { arbDefinition, arbDelivery, FIXED_DEFINITIONS } from "../testing/engine-arbitraries";
-import { conditionHolds, oracleRollups, rollupKey, rollupMismatches } from "../testing/metric-oracle";
+import { conditionHolds, oracleRollups, rollupKey } from "../testing/metric-oracle";
+import { rollupMismatches } from "../testing/oracle-compare";
 import { mergeInto, summarize, type AggregateState } from "./aggregate-state";
 import {
   classify,

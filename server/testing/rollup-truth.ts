@@ -2,14 +2,8 @@ import type pg from "pg";
 import type { MetricDefinition, ValidEvent } from "../contract";
 import { summarize } from "../core/aggregate-state";
 import { stateFromRow, type StoredStateColumns } from "../db/rollup-store";
-import {
-  oracleEventCounts,
-  oracleRollups,
-  rollupKey,
-  rollupMismatches,
-  type ExactRollup,
-  type StoredFigures,
-} from "./metric-oracle";
+import { oracleEventCounts, oracleRollups, rollupKey, type ExactRollup } from "./metric-oracle";
+import { rollupMismatches, type StoredFigures } from "./oracle-compare";
 
 /**
  * Ground truth for end-to-end tests: what the 1-minute rollups must hold for a set of unique,
