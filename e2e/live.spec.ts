@@ -89,7 +89,8 @@ test("a late event revises its bucket, a too-late one is counted apart, pause ho
 
   await ingest([pageView(100, B + 5_000), { ...pageView(101, B - 15 * 60_000), id: "too-late-1" }]);
   await expect.poll(storedCount).toBe(50);
-  await page.waitForTimeout(1_500);
+  // The new figure has reached the page underneath, and the paused tile still holds the old one.
+  await expect(page.getByTestId("tile-events-per-second")).toHaveAttribute("data-live-value", "4.8");
   await expect(tileValue(page, "events-per-second")).toHaveText("4.7");
 
   await page.getByTestId("pause").click();

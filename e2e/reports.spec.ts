@@ -4,12 +4,7 @@ import Papa from "papaparse";
 import pg from "pg";
 import { formatLocal, formatNumber } from "../components/reports/report-table";
 import { SeriesResponse } from "../server/contract/history";
-import {
-  commitEvents,
-  generateHistoryEvents,
-  setPeriodStatus,
-  writeCoarseTiers,
-} from "../server/testing/history-fixture";
+import { commitEvents, generateHistoryEvents, writeCoarseTiers } from "../server/testing/history-fixture";
 import { seededRandom } from "../server/testing/seeded-random";
 
 const baseUrl = () => process.env.E2E_BASE_URL ?? "";
@@ -17,14 +12,12 @@ const TZ = "America/New_York";
 const DATA = { from: Date.parse("2026-11-20T00:00:00Z"), to: Date.parse("2026-11-23T12:00:00Z") };
 
 test.beforeAll(async () => {
-  // Three and a half days of history written through the processor's commit, with compacted
-  // 1h/1d tiers, as the stream and the compaction jobs would leave them.
+  // Three and a half days of history written through the processor's commit, with 1h/1d tiers
+  // compacted by the production compactor, as the stream and the compaction jobs leave them.
   const pool = new pg.Pool({ connectionString: process.env.E2E_DATABASE_URL, max: 2 });
   try {
     await commitEvents(pool, generateHistoryEvents(seededRandom(2026), DATA.from, DATA.to, 40));
-    const { hours, days } = await writeCoarseTiers(pool);
-    await setPeriodStatus(pool, "1h", hours, "compacted");
-    await setPeriodStatus(pool, "1d", days, "compacted");
+    await writeCoarseTiers(pool);
   } finally {
     await pool.end();
   }

@@ -43,6 +43,12 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
   const pipeline = frozen ? frozen.pipeline : live.pipeline;
   const now = useNow(1000, paused);
   const view = useMemo(() => buildView(plan, series, resolution, now), [plan, series, resolution, now]);
+  // What the tiles would show if not paused: on each tile as data-live-value, so a test can
+  // see that newer data has arrived while the page holds the old figures.
+  const liveTiles = useMemo(
+    () => (paused ? buildView(plan, live.series, resolution, now).tiles : []),
+    [paused, plan, live.series, resolution, now],
+  );
 
   useEffect(() => {
     if (kiosk) document.documentElement.dataset.kiosk = "1";
@@ -72,7 +78,12 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
       ) : null}
       <section className="tiles" aria-label="Key figures">
         {view.tiles.map((tile) => (
-          <StatTile key={tile.id} view={tile} bucketMs={view.bucketMs} />
+          <StatTile
+            key={tile.id}
+            view={tile}
+            bucketMs={view.bucketMs}
+            liveValue={liveTiles.find((t) => t.id === tile.id)?.tile.value}
+          />
         ))}
       </section>
       <div className="grid">

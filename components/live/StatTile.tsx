@@ -15,14 +15,30 @@ function formatChange(change: number | null): string {
 
 const STATE_LABEL = { open: "open", final: "final", revised: "revised" } as const;
 
-/** A stat tile: newest settled figure, change vs the bucket before, a sparkline. Presentational. */
-export function StatTile({ view, bucketMs }: { view: TileView; bucketMs: number }) {
+/**
+ * A stat tile: newest settled figure, change vs the bucket before, a sparkline. Presentational.
+ * `liveValue`: while paused, the figure live data has reached meanwhile (data-live-value).
+ */
+export function StatTile({
+  view,
+  bucketMs,
+  liveValue,
+}: {
+  view: TileView;
+  bucketMs: number;
+  liveValue?: number | null | undefined;
+}) {
   const { tile } = view;
   const change = tile.change;
   const direction = change === null ? "flat" : change > 0.005 ? "up" : change < -0.005 ? "down" : "flat";
   const spark = tile.spark.map((p) => ({ t: p.t, v: p.value }));
   return (
-    <article className="tile" data-testid={`tile-${view.id}`} data-state={tile.state ?? "none"}>
+    <article
+      className="tile"
+      data-testid={`tile-${view.id}`}
+      data-state={tile.state ?? "none"}
+      data-live-value={liveValue === undefined ? undefined : formatFigure(liveValue, view.format)}
+    >
       <header className="tile-head">
         <span className="tile-label">{view.label}</span>
         {tile.state ? <span className={`badge badge-${tile.state}`}>{STATE_LABEL[tile.state]}</span> : null}

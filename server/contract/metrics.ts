@@ -17,7 +17,13 @@ export type Aggregation = z.infer<typeof Aggregation>;
 
 const ATTR_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
 
-/** One condition on an attr; all conditions of a filter must hold. */
+/**
+ * One condition on an attr; all conditions of a filter must hold. Only attrs the event carries
+ * count. `exists`/`missing` ask whether it carries the attr; `eq` holds for an attr of the same
+ * type and value (500 is not "500") and `neq` wherever `eq` does not, a missing attr included;
+ * `in` for a string or number attr equal to a listed value; `gt`/`gte`/`lt`/`lte` for a
+ * numeric attr only (text never compares).
+ */
 export const FilterCondition = z.discriminatedUnion("op", [
   z.object({
     attr: z.string().regex(ATTR_NAME),
@@ -38,8 +44,11 @@ export const FilterCondition = z.discriminatedUnion("op", [
 export type FilterCondition = z.infer<typeof FilterCondition>;
 
 /**
- * A metric definition (public contract). `field` is `value` or the name of an attr: it feeds
- * the quantile sketch for numeric aggregations, or the distinct-count sketch for `distinct`.
+ * A metric definition (public contract). `field` is `value` or the name of an attr: its number
+ * feeds sum, min, max and the quantile sketch for numeric aggregations (text and booleans feed
+ * only the count), or its text the distinct-count sketch for `distinct` (7 and "7" are one key).
+ * Each event counts in the all-groups row (group key "") and, with `groupBy`, in the row of the
+ * attr's text; without the attr, or with an empty text, in "(none)".
  */
 export const MetricDefinition = z.object({
   name: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, "must match [a-z][a-z0-9_.]{0,63}"),

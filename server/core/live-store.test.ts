@@ -180,7 +180,7 @@ describe("LiveStore group cap", () => {
           }
         },
       ),
-      { seed: 20_261_202, numRuns: 200 },
+      { numRuns: 200 },
     );
   });
 });

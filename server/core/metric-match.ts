@@ -12,8 +12,16 @@ export const MISSING_GROUP = "(none)";
 /** Group key of the row that aggregates every group of a metric. */
 export const ALL_GROUPS = "";
 
+/**
+ * The event's own attr. A definition may name `constructor` or `__proto__` (valid attr names
+ * that events cannot send): a plain lookup would find Object.prototype's instead.
+ */
+function attrOf(attrs: Attrs, name: string): AttrValue | undefined {
+  return Object.hasOwn(attrs, name) ? attrs[name] : undefined;
+}
+
 function holds(condition: FilterCondition, attrs: Attrs): boolean {
-  const actual: AttrValue | undefined = attrs[condition.attr];
+  const actual = attrOf(attrs, condition.attr);
   switch (condition.op) {
     case "exists":
       return actual !== undefined;
@@ -40,11 +48,14 @@ export function matches(definition: MetricDefinition, event: ValidEvent): boolea
   return event.type === definition.eventType && definition.filter.every((c) => holds(c, event.attrs));
 }
 
-/** Group keys an event contributes to: the all-groups row, plus its own group when grouped. */
+/**
+ * Group keys an event contributes to: the all-groups row, plus its own group when grouped. An
+ * empty text groups as missing: as its own key it would be the all-groups row, counted twice.
+ */
 export function groupKeys(definition: MetricDefinition, event: ValidEvent): string[] {
   if (!definition.groupBy) return [ALL_GROUPS];
-  const value = event.attrs[definition.groupBy];
-  return [ALL_GROUPS, value === undefined ? MISSING_GROUP : String(value)];
+  const value = attrOf(event.attrs, definition.groupBy);
+  return [ALL_GROUPS, value === undefined || value === "" ? MISSING_GROUP : String(value)];
 }
 
 /**
@@ -56,7 +67,7 @@ export function fieldInput(
   definition: MetricDefinition,
   event: ValidEvent,
 ): { value?: number; distinctKey?: string } {
-  const raw = definition.field === "value" ? event.value : event.attrs[definition.field];
+  const raw = definition.field === "value" ? event.value : attrOf(event.attrs, definition.field);
   if (definition.aggregation === "distinct") {
     return raw === undefined ? {} : { distinctKey: String(raw) };
   }

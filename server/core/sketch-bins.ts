@@ -157,12 +157,17 @@ class Reader {
     this.pos += 8;
     return value;
   }
+  /** Skips a field this reader does not know; one cut short is refused like a known one. */
   skip(wireType: number): void {
     if (wireType === 0) this.varint();
-    else if (wireType === 1) this.pos += 8;
-    else if (wireType === 2) this.pos += this.varint();
-    else if (wireType === 5) this.pos += 4;
+    else if (wireType === 1) this.advance(8);
+    else if (wireType === 2) this.advance(this.varint());
+    else if (wireType === 5) this.advance(4);
     else throw new SketchBytesError(`unsupported wire type ${wireType}`);
+  }
+  private advance(length: number): void {
+    if (this.pos + length > this.end) throw new SketchBytesError("truncated field");
+    this.pos += length;
   }
   sub(): Reader {
     const length = this.varint();

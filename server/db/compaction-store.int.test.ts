@@ -5,7 +5,7 @@ import { DAY_MS, HOUR_MS, hoursOfDay } from "../core/periods";
 import { retentionCutoffs } from "../core/retention";
 import { eventsAt, streamEvents } from "../testing/batch-fixtures";
 import { rawTruth, readTier, truthMismatches } from "../testing/batch-truth";
-import { createTestDatabase, type TestDatabase } from "../testing/harness";
+import { createTestDatabase, eventually, type TestDatabase } from "../testing/harness";
 import { seededRandom } from "../testing/seeded-random";
 import { createDbClients, type DbClients } from "./clients";
 import { CompactionBusyError, compactPeriod, DependencyPendingError } from "./compaction-store";
@@ -193,10 +193,24 @@ describe("first compaction of a period vs a writer that could not see its period
         `INSERT INTO metric_rollups (metric, resolution, bucket_start, group_key, count) VALUES ('signups', '1m', $1, '', 3)`,
         [new Date(hour + 60_000)],
       );
+      const started = await clients.pool.query<{ at: Date }>(`SELECT clock_timestamp() AS at`);
       let done = false;
       const compaction = compactPeriod(clients.pool, "1h", hour).then((r) => ((done = true), r));
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      expect(done).toBe(false); // still waiting for the writer
+      // The compaction asks whether the writer's transaction still runs: it is waiting for it.
+      await eventually(
+        async () => {
+          const polls = await clients.pool.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+             AND query LIKE '%backend_xid::text = ANY%' AND query NOT LIKE '%pg_backend_pid%'
+             AND query_start >= $1`,
+            [started.rows[0]?.at],
+          );
+          return (polls.rowCount ?? 0) > 0 ? true : undefined;
+        },
+        10_000,
+        "the compaction to wait for the open writer",
+      );
+      expect(done).toBe(false); // and it cannot end while the writer is open
       await writer.query("COMMIT");
       const result = await compaction;
       expect(result.rows).toBe(1);

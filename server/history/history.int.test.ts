@@ -4,6 +4,7 @@ import { addValue, emptyState } from "../core/aggregate-state";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
 import {
+  clearPeriodStatus,
   commitEvents,
   generateHistoryEvents,
   setPeriodStatus,
@@ -47,21 +48,10 @@ beforeAll(async () => {
     ...generateHistoryEvents(random, SPRING.from, SPRING.to, 60),
     ...generateHistoryEvents(random, FALL.from, FALL.to, 60),
   ]);
-  const { hours, days } = await writeCoarseTiers(db.pool);
-  const notCompactedHours = new Set([...DIRTY_HOURS, ...ABSENT_HOURS]);
-  const notCompactedDays = new Set([...DIRTY_DAYS, ...ABSENT_DAYS]);
-  await setPeriodStatus(
-    db.pool,
-    "1h",
-    hours.filter((h) => !notCompactedHours.has(h)),
-    "compacted",
-  );
-  await setPeriodStatus(
-    db.pool,
-    "1d",
-    days.filter((d) => !notCompactedDays.has(d)),
-    "compacted",
-  );
+  // Every period compacted by the production compactor, then some dirty or never compacted.
+  await writeCoarseTiers(db.pool);
+  await clearPeriodStatus(db.pool, "1h", ABSENT_HOURS);
+  await clearPeriodStatus(db.pool, "1d", ABSENT_DAYS);
   await setPeriodStatus(db.pool, "1h", DIRTY_HOURS, "dirty");
   await setPeriodStatus(db.pool, "1d", DIRTY_DAYS, "dirty");
   const planted = emptyState();

@@ -23,7 +23,7 @@ export interface Delivered extends InboundMessage {
   working(): void;
 }
 
-/** The ports the pipeline drives; real adapters in processor.ts, twins in tests. */
+/** The ports the pipeline drives; real adapters in processor.ts, twins in server/testing/pipeline-twins.ts. */
 export interface PipelinePorts {
   consumer: string;
   stream: string;

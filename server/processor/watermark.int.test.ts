@@ -34,6 +34,8 @@ let nc: NatsConnection;
 let js: JetStreamClient;
 let processor: Processor | undefined;
 const liveBatches: LiveBatch[] = [];
+/** The processor's processing clock: it stands still until a test moves it. */
+let clockNow = Math.floor(Date.now() / 1_000) * 1_000;
 
 const view = (id: string, ts: number) => JSON.stringify({ id, type: "page_view", ts, attrs: { path: "/w" } });
 const publish = (id: string, ts: number) =>
@@ -57,7 +59,7 @@ beforeAll(async () => {
     callback: (_e, m) => void liveBatches.push(LiveBatch.parse(m.json())),
   });
   processor = await startProcessor(
-    { nc, pool: db.pool, log: createLogger("processor", "error") },
+    { nc, pool: db.pool, log: createLogger("processor", "error"), now: () => clockNow },
     testProcessorOptions(namespace, { idleTimeoutMs: IDLE_TIMEOUT_MS }),
   );
 });
@@ -73,35 +75,41 @@ afterAll(async () => {
 describe("the watermark and the processing clock", () => {
   it("advances an idle stream's watermark so its last bucket turns final, without events", async () => {
     // 70 s old: its minute is still open by the stream's own event time.
-    const ts = Date.now() - 70_000;
+    const ts = clockNow - 70_000;
     const minuteEnd = Math.floor(ts / 60_000) * 60_000 + 60_000;
     await publish("idle-1", ts);
     await drained();
     const first = liveBatches.find((b) => b.total === 1);
     expect(first?.watermark).toBe(ts - OOO);
     expect((first?.watermark ?? 0) < minuteEnd).toBe(true);
+    // Idle for exactly the timeout: the clock moves to the processing time, without events.
+    clockNow += IDLE_TIMEOUT_MS;
     const advanced = await eventually(
-      async () => liveBatches.find((b) => b.watermark !== null && b.watermark >= minuteEnd),
+      async () => liveBatches.find((b) => b.watermark === clockNow - OOO),
       20_000,
-      "a live batch whose watermark passed the last minute",
+      "a live batch with the idle stream's watermark",
     );
+    expect(advanced.watermark).toBeGreaterThanOrEqual(minuteEnd);
     expect(advanced).toMatchObject({ total: 1, rates: [], buckets: [] });
     expect(advanced.batchSeq).toBeGreaterThan(first?.batchSeq ?? 0);
     // Committed as the consumer's clock, for the scheduler and the history reader too.
-    expect(await checkpointClock()).toBeGreaterThanOrEqual(minuteEnd + OOO);
+    expect(await checkpointClock()).toBe(clockNow);
     expect(await db.pool.query(`SELECT 1 FROM raw_events`).then((r) => r.rowCount)).toBe(1);
   });
 
   it("does not let an event 4 minutes ahead move the watermark past now − out-of-orderness", async () => {
-    const before = Date.now();
-    await publish("future-1", before + 4 * 60_000);
+    // One second on (less than the idle timeout since the last advance).
+    clockNow += 1_000;
+    const now = clockNow;
+    await publish("future-1", now + 4 * 60_000);
     await drained();
-    const after = Date.now();
-    expect(await checkpointClock()).toBeLessThanOrEqual(after);
+    // The clock moved to the processing time, not to the event's time.
+    expect(await checkpointClock()).toBe(now);
     for (const batch of liveBatches)
-      if (batch.watermark !== null) expect(batch.watermark).toBeLessThanOrEqual(after - OOO);
+      if (batch.watermark !== null) expect(batch.watermark).toBeLessThanOrEqual(now - OOO);
+    expect(liveBatches.at(-1)?.watermark).toBe(now - OOO);
     // Real events right after it are on time, not late.
-    const ts = Date.now() - 1_000;
+    const ts = now - 1_000;
     for (const id of ["real-1", "real-2"]) await publish(id, ts);
     await drained();
     const rows = await db.pool.query<{ id: string; too_late: boolean; revisions: number }>(

@@ -1,17 +1,18 @@
 import type pg from "pg";
 import type { ValidEvent } from "../contract";
 import { serializeState, type AggregateState } from "../core/aggregate-state";
-import { compactStates, type PeriodState } from "../core/history/compact";
-import { HOUR_MS } from "../core/history/cover";
-import { loadDefinitions } from "../db/metric-definitions";
-import { stateColumns, stateFromRow, type StoredStateColumns } from "../db/rollup-store";
+import { DAY_MS, HOUR_MS, hoursOfDay } from "../core/periods";
+import { bucketStart } from "../core/time";
+import { compactPeriod } from "../db/compaction-store";
 import { commitBatch } from "../db/event-store";
+import { loadDefinitions } from "../db/metric-definitions";
+import { stateColumns } from "../db/rollup-store";
 import type { SeededRandom } from "./seeded-random";
 
 /**
  * History test data: seeded api_request and page_view events committed through the real
- * processor commit (raw events + 1-minute rollups), then 1h/1d tiers merged from the stored
- * 1-minute states, with rollup_periods statuses chosen by the test.
+ * processor commit (raw events + 1-minute rollups), then 1h/1d tiers compacted from them by
+ * the production compactor; tests then mark the periods they need dirty or absent.
  */
 
 export const FIXTURE_ROUTES = [
@@ -95,35 +96,25 @@ export async function commitEvents(
   }
 }
 
-interface MinuteRow extends StoredStateColumns {
-  metric: string;
-  bucket: number;
-  group_key: string;
-}
-
-/** Builds 1h and 1d rows for every metric from the stored 1-minute rows. */
+/**
+ * Compacts every UTC hour and day that holds 1-minute rows with the production compactor
+ * (server/db/compaction-store.ts over server/core/compaction.ts), as the scheduler's jobs
+ * would: each day from its 24 hours, every period 'compacted'. Returns the hours and days
+ * that hold data.
+ */
 export async function writeCoarseTiers(pool: pg.Pool): Promise<{ hours: number[]; days: number[] }> {
-  const result = await pool.query<MinuteRow>(
-    `SELECT metric, (extract(epoch FROM bucket_start) * 1000)::float8 AS bucket, group_key,
-            count::float8 AS count, sum, min, max, quantiles, distinct_sketch
+  // Bucket starts as epoch ms, floored here: the session's time zone must not pick the hours.
+  const result = await pool.query<{ bucket: number }>(
+    `SELECT DISTINCT (extract(epoch FROM bucket_start) * 1000)::float8 AS bucket
      FROM metric_rollups WHERE resolution = '1m'`,
   );
-  const byMetric = new Map<string, PeriodState[]>();
-  for (const row of result.rows) {
-    const list = byMetric.get(row.metric) ?? [];
-    list.push({ periodStart: row.bucket, groupKey: row.group_key, state: stateFromRow(row) });
-    byMetric.set(row.metric, list);
+  const hours = [...new Set(result.rows.map((r) => bucketStart(r.bucket, HOUR_MS)))].sort((a, b) => a - b);
+  const days = [...new Set(hours.map((h) => bucketStart(h, DAY_MS)))];
+  for (const day of days) {
+    for (const hour of hoursOfDay(day)) await compactPeriod(pool, "1h", hour);
+    await compactPeriod(pool, "1d", day);
   }
-  const hours = new Set<number>();
-  const days = new Set<number>();
-  for (const [metric, minutes] of byMetric) {
-    for (const resolution of ["1h", "1d"] as const) {
-      const periods = compactStates(minutes, resolution);
-      await upsertCoarseRows(pool, metric, resolution, periods);
-      for (const p of periods) (resolution === "1h" ? hours : days).add(p.periodStart);
-    }
-  }
-  return { hours: [...hours].sort((a, b) => a - b), days: [...days].sort((a, b) => a - b) };
+  return { hours, days };
 }
 
 /** Writes coarse rows (tests also use it to plant wrong rows in periods that are not compacted). */
@@ -149,6 +140,18 @@ export async function upsertCoarseRows(
       periods.map((p) => p.groupKey),
       ...stateColumns(rows),
     ],
+  );
+}
+
+/** Removes the status of 1h/1d periods: as if never compacted (their coarse rows are not read). */
+export async function clearPeriodStatus(
+  pool: pg.Pool,
+  resolution: "1h" | "1d",
+  starts: readonly number[],
+): Promise<void> {
+  await pool.query(
+    `DELETE FROM rollup_periods WHERE resolution = $1 AND period_start = ANY($2::timestamptz[])`,
+    [resolution, starts.map((s) => new Date(s))],
   );
 }
 

@@ -48,7 +48,7 @@ export async function oracleBuckets(pool: pg.Pool, q: OracleQuery): Promise<Orac
     distinct: number;
   }>(
     `SELECT (extract(epoch FROM ${BUCKET_SQL[q.unit]}) * 1000)::float8 AS b,
-            coalesce(attrs->>$5, '(none)') AS g, count(*)::int AS count, coalesce(sum(value), 0)::float8 AS sum,
+            coalesce(nullif(attrs->>$5, ''), '(none)') AS g, count(*)::int AS count, coalesce(sum(value), 0)::float8 AS sum,
             min(value) AS min, max(value) AS max,
             array_agg(value ORDER BY value) FILTER (WHERE value IS NOT NULL) AS vals,
             count(DISTINCT attrs->>$6)::int AS distinct

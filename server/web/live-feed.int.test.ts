@@ -64,10 +64,23 @@ describe("live feed (real NATS)", () => {
     let reseeded = 0;
     feed.onReseed(() => reseeded++);
     await eventually(async () => (release ? true : undefined), 5_000, "the seed read");
+    // A second subscription on the same connection: NATS delivers each publish to both before
+    // the next one, so once the sentinel is here the feed has had every batch before it.
+    const delivered = new Promise<void>((resolve) => {
+      const probe = nc.subscribe(subject, {
+        callback: (_error, message) => {
+          if (message.string() !== "sentinel") return;
+          probe.unsubscribe();
+          resolve();
+        },
+      });
+    });
+    await nc.flush();
     for (const seq of [4, 5, 6, 7]) nc.publish(subject, JSON.stringify(batch(seq)));
     nc.publish(subject, "not json");
-    await nc.flush();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    nc.publish(subject, "sentinel");
+    await delivered;
+    expect(changes).toEqual([]); // held while the seed is read
     release?.();
     await feed.ready;
     expect(changes).toEqual([6, 7]);

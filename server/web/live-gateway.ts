@@ -33,6 +33,13 @@ export type Authenticate = (handshake: SocketHandshake) => Promise<Principal | n
 
 /** At most 5 update pushes per second per subscription (DESIGN.md, "Serving"). */
 export const PUSH_INTERVAL_MS = 200;
+
+/** Calls `push` on a schedule until the returned stop is called. */
+export type PushSchedule = (push: () => void) => () => void;
+const everyPushInterval: PushSchedule = (push) => {
+  const timer = setInterval(push, PUSH_INTERVAL_MS);
+  return () => clearInterval(timer);
+};
 const PIPELINE_ROOM = "pipeline";
 const READY_TIMEOUT_MS = 10_000;
 
@@ -46,6 +53,8 @@ export interface GatewayDeps {
   maxSubscriptions?: number;
   /** NOWCAST_PUBLIC_URL: the only origin whose pages may open a socket (else the handshake's Host). */
   publicUrl?: string | undefined;
+  /** When coalesced updates are pushed: every PUSH_INTERVAL_MS unless a test pushes by hand. */
+  pushSchedule?: PushSchedule;
 }
 
 const refuse = (
@@ -71,10 +80,10 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
 
   feed.onChange((buckets) => rooms.touch(buckets));
   feed.onReseed(() => rooms.touchAll(activeRooms()));
-  const timer = setInterval(() => {
+  const stopPushes = (deps.pushSchedule ?? everyPushInterval)(() => {
     feed.store.prune();
     for (const update of rooms.flush(activeRooms())) io.to(update.subscription).emit("live:update", update);
-  }, PUSH_INTERVAL_MS);
+  });
   deps.pipeline?.onSample((stats) => io.to(PIPELINE_ROOM).emit("pipeline:update", stats));
 
   // Cross-site WebSocket hijacking: a page on another origin of the same site would open a
@@ -193,5 +202,5 @@ export function startLiveGateway(deps: GatewayDeps): { stop(): void } {
     });
   });
 
-  return { stop: () => clearInterval(timer) };
+  return { stop: stopPushes };
 }

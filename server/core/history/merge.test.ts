@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { addValue, emptyState, finishAccumulator, serializeState, summarize } from "../aggregate-state";
 import { seededRandom } from "../../testing/seeded-random";
 import { bucketIndex, mergeRows, pointState, topGroups, type StoredRow } from "./merge";
-import { compactStates } from "./compact";
 
 const MIN = 60_000;
 
@@ -85,26 +84,6 @@ describe("pointState", () => {
     [100, 200, true, "revised"],
   ] as const)("end %d, watermark %s, revised %s → %s", (end, watermark, revised, state) => {
     expect(pointState(end, watermark, revised)).toBe(state);
-  });
-});
-
-describe("compactStates", () => {
-  it("merges minutes into UTC hours per group", () => {
-    const minutes = [0, 30, 60, 90].map((m) => {
-      const state = emptyState();
-      addValue(state, m + 1);
-      return { periodStart: m * MIN, groupKey: m < 60 ? "x" : "y", state };
-    });
-    const hours = compactStates(minutes, "1h").map((p) => [
-      p.periodStart,
-      p.groupKey,
-      p.state.count,
-      p.state.sum,
-    ]);
-    expect(hours).toEqual([
-      [0, "x", 2, 32],
-      [3_600_000, "y", 2, 152],
-    ]);
   });
 });
 

@@ -4,12 +4,19 @@ import { seededRandom } from "../testing/seeded-random";
 import { AggregateStateError, deserializeState, emptyState, serializeState } from "./aggregate-state";
 import {
   emptyHll,
+  emptyRegisterHll,
   EXACT_LIMIT,
+  exactHll,
+  HLL_PRECISION,
+  HLL_REGISTERS,
   hllAdd,
+  hllAddHash,
   hllCopy,
   hllEstimate,
+  hllIsEmpty,
   hllIsExact,
   hllMergeInto,
+  MAX_RHO,
   toRegisters,
   type Hll,
 } from "./hll";
@@ -64,7 +71,7 @@ describe("small sets are exact", () => {
           expect(bytesHex(inMemory)).toBe(bytesHex(sketchOf(keys)));
         },
       ),
-      { seed: SEED, numRuns: 60 },
+      { numRuns: 60 },
     );
   });
 });
@@ -228,3 +235,104 @@ describe("malformed or truncated bytes are refused, never read as a number", () 
     );
   });
 });
+
+describe("registers: rho is 1 + the leading zeros of the 50 bits outside the index", () => {
+  /** lo's 32 bits, then the low 18 bits of hi, as the register rule reads them (written out). */
+  const expectedRho = (hi: number, lo: number) => {
+    const bits =
+      (lo >>> 0).toString(2).padStart(32, "0") + ((hi >>> 0) & 0x3ffff).toString(2).padStart(18, "0");
+    const first = bits.indexOf("1");
+    return first === -1 ? MAX_RHO : first + 1;
+  };
+  const registerOf = (hi: number, lo: number) => {
+    const hll = emptyRegisterHll();
+    hllAddHash(hll, hi, lo);
+    const index = (hi >>> 0) >>> (32 - HLL_PRECISION);
+    return { index, rho: hll.registers?.[index] ?? 0, set: hll.registers?.filter((r) => r > 0).length };
+  };
+
+  it.each([
+    ["a set top bit of lo", 0x0004_0000, 0x8000_0000, 1],
+    ["the lowest bit of lo", 0x0004_0000, 1, 32],
+    ["lo zero, the top bit of the rest", 0x0002_0000, 0, 33],
+    ["lo zero, the lowest bit of hi", 0x0000_0001, 0, 50],
+    ["all 50 bits zero", 0xfffc_0000, 0, MAX_RHO],
+  ])("%s", (_name, hi, lo, rho) => {
+    expect(expectedRho(hi, lo)).toBe(rho);
+    expect(registerOf(hi, lo)).toMatchObject({ rho, set: 1 });
+  });
+
+  it("for any hash, the register its index names holds that rho, and no other register changes", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (hi, lo) => {
+          const { index, rho, set } = registerOf(hi, lo);
+          expect(index).toBe(Math.floor(hi / 2 ** 18));
+          expect(rho).toBe(expectedRho(hi, lo));
+          expect(set).toBe(1);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a register of the largest rho survives the stored round trip", () => {
+    const hll = emptyRegisterHll();
+    hllAddHash(hll, 0xfffc_0000, 0);
+    const back = hllFromBytes(hllToBytes(hll));
+    expect(back.registers?.[HLL_REGISTERS - 1]).toBe(MAX_RHO);
+  });
+});
+
+describe("empty sketches", () => {
+  it.each([
+    ["exact", emptyHll],
+    ["sized exact", () => exactHll(500)],
+    ["registers", emptyRegisterHll],
+  ])("%s: empty, estimate 0, then counts one key", (_name, make) => {
+    const hll = make();
+    expect(hllIsEmpty(hll)).toBe(true);
+    expect(hllEstimate(hll)).toBe(0);
+    hllAdd(hll, "k");
+    expect(hllIsEmpty(hll)).toBe(false);
+    expect(Math.round(hllEstimate(hll))).toBe(1);
+    hllMergeInto(hll, make());
+    expect(Math.round(hllEstimate(hll))).toBe(1);
+  });
+});
+
+describe("every truncation of stored bytes is refused or reads whole entries only", () => {
+  const exact = hllToBytes(sketchOf(range(40, (i) => `t${i}`)));
+  const sparse = hllToBytes(toRegistersOf(range(2_000, (i) => `t${i}`)));
+  const dense = hllToBytes(sketchOf(range(20_000, (i) => `t${i}`)));
+
+  it("writes the three formats", () => {
+    expect([exact[0], sparse[0], dense[0]]).toEqual([3, 2, 1]);
+  });
+
+  it.each([
+    ["exact", exact, 8],
+    ["sparse", sparse, 3],
+    ["dense", dense, null],
+  ])("%s", (_name, bytes, entry) => {
+    for (let cut = 0; cut < bytes.length; cut += cut < 200 ? 1 : 97) {
+      const prefix = bytes.subarray(0, cut);
+      // A cut between two entries is a smaller valid sketch of the same format; any other is refused.
+      if (entry !== null && cut >= 2 && (cut - 2) % entry === 0) {
+        expect(hllEstimate(hllFromBytes(prefix)), `cut at ${cut}`).toBeLessThanOrEqual(
+          hllEstimate(hllFromBytes(bytes)),
+        );
+      } else {
+        expect(() => hllFromBytes(prefix), `cut at ${cut}`).toThrow(HllBytesError);
+      }
+    }
+  });
+});
+
+function toRegistersOf(keys: string[]): Hll {
+  const hll = emptyRegisterHll();
+  for (const key of keys) hllAdd(hll, key);
+  return hll;
+}
