@@ -18,3 +18,4 @@ export * from "./history";
 export * from "./live-buckets";
 export * from "./params";
 export * from "./alerts";
+export * from "./alerts-api";
