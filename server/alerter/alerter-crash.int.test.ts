@@ -7,7 +7,13 @@ import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
 import { connectNats, setupEventStream } from "../nats/streams";
 import { startProcessor, type Processor } from "../processor/processor";
-import { adminContext, MASTER_SECRET, publishLatencies, seedLatencyRule, transitions } from "../testing/alert-stack";
+import {
+  adminContext,
+  MASTER_SECRET,
+  publishLatencies,
+  seedLatencyRule,
+  transitions,
+} from "../testing/alert-stack";
 import {
   createTestDatabase,
   deleteNamespace,
@@ -42,7 +48,11 @@ const spawnAlerter = () => {
 };
 
 const ready = (child: ProcessorProcess) =>
-  eventually(async () => (child.output().includes("evaluating alert rules") ? true : undefined), 60_000, "alerter ready");
+  eventually(
+    async () => (child.output().includes("evaluating alert rules") ? true : undefined),
+    60_000,
+    "alerter ready",
+  );
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -70,14 +80,27 @@ describe("alerter crash", () => {
     const first = spawnAlerter();
     await ready(first);
     await publishLatencies(nc, namespace, [900], "breach");
-    await eventually(async () => ((await transitions(db.pool)).length === 1 ? true : undefined), 30_000, "firing");
+    await eventually(
+      async () => ((await transitions(db.pool)).length === 1 ? true : undefined),
+      30_000,
+      "firing",
+    );
     await first.kill();
 
     // While no alerter runs the latency falls; a new one must notice it once, from storage.
-    await publishLatencies(nc, namespace, Array.from({ length: 99 }, () => 10), "calm");
+    await publishLatencies(
+      nc,
+      namespace,
+      Array.from({ length: 99 }, () => 10),
+      "calm",
+    );
     const second = spawnAlerter();
     await ready(second);
-    await eventually(async () => ((await transitions(db.pool)).length === 2 ? true : undefined), 30_000, "resolved");
+    await eventually(
+      async () => ((await transitions(db.pool)).length === 2 ? true : undefined),
+      30_000,
+      "resolved",
+    );
     // A few more ticks: nothing else may be recorded.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await transitions(db.pool)).toEqual(["normal>firing", "firing>normal"]);
