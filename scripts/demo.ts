@@ -1,6 +1,6 @@
 // The body of `npm run demo` (scripts/demo.mjs runs it after bootstrapping): PostgreSQL and
 // NATS (started if missing), migrations, a production build (Next and the compiled roles),
-// then the processor, the scheduler, the web server and the event simulator, until Ctrl-C.
+// then the processor, the scheduler, the alerter, the web server and the event simulator, until Ctrl-C.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -63,9 +63,11 @@ async function main(): Promise<void> {
   // The roles run compiled, in production mode, as production runs them (dist/, scripts/roles.ts).
   const processor = startRole("processor", compiledRoleCommand(ROOT, "processor"), env);
   const scheduler = startRole("scheduler", compiledRoleCommand(ROOT, "scheduler"), env);
+  const alerter = startRole("alerter", compiledRoleCommand(ROOT, "alerter"), env);
   const web = startRole("web", compiledRoleCommand(ROOT, "web"), env);
   exitStopsDemo(processor);
   exitStopsDemo(scheduler);
+  exitStopsDemo(alerter);
   exitStopsDemo(web);
 
   const health = `http://127.0.0.1:${port}/api/health`;
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   console.log("");
   console.log(`  Nowcast is running: http://localhost:${port}/live`);
   console.log(`  Scheduler runs and reconciliation drift: http://localhost:${port}/jobs`);
+  console.log(`  Alerts (a short incident every few minutes): http://localhost:${port}/alerts`);
   console.log(`  (simulated events at ${SIMULATOR_RATE}/s; press Ctrl-C to stop everything)`);
   console.log("");
   console.log(
