@@ -17,7 +17,7 @@ interface InstanceRow {
   state: AlertState;
   since: Date;
   value: number | null;
-  memory: { reason?: string | null };
+  memory: { reason?: string | null; trail?: Array<{ t: number; v: number | null }> };
   acknowledged_by: string | null;
   acknowledged_note: string | null;
   acknowledged_at: Date | null;
@@ -98,6 +98,7 @@ export async function readAlerts(
             : null,
         silenced: isSilenced(silences, labels, now),
         reason: row.memory.reason ?? null,
+        trail: row.memory.trail ?? [],
       },
     ];
   });

@@ -16,6 +16,8 @@ export const AlertInstanceView = z.object({
   acknowledged: z.object({ by: z.string(), note: z.string(), at: z.string() }).nullable(),
   silenced: z.boolean(),
   reason: z.string().nullable(),
+  /** The value at the last window positions (oldest first). */
+  trail: z.array(z.object({ t: z.number(), v: z.number().nullable() })),
 });
 export type AlertInstanceView = z.infer<typeof AlertInstanceView>;
 

@@ -12,6 +12,8 @@ export interface InstanceState {
   clearSince: number | null;
   /** The last `m` window positions and whether each breached (N of M). */
   recent: Array<{ position: number; breach: boolean }>;
+  /** The value at each of the last TRAIL_LENGTH window positions (the sparkline of /alerts). */
+  trail: Array<{ t: number; v: number | null }>;
   /** The newest window position evaluated (older ones are ignored). */
   newestPosition: number | null;
   value: number | null;
@@ -39,6 +41,7 @@ export const initialInstance = (now: number): InstanceState => ({
   pendingSince: null,
   clearSince: null,
   recent: [],
+  trail: [],
   newestPosition: null,
   value: null,
   reason: null,
@@ -76,6 +79,14 @@ function special(rule: AlertRuleSpec, sample: WindowSample, now: number): Specia
     return "no_data";
   if (sample.volume < rule.minVolume) return "insufficient_data";
   return null;
+}
+
+export const TRAIL_LENGTH = 30;
+
+function withTrail(trail: InstanceState["trail"], t: number, v: number | null) {
+  const kept = trail.at(-1)?.t === t ? trail.slice(0, -1) : trail.slice();
+  kept.push({ t, v });
+  return kept.slice(-TRAIL_LENGTH);
 }
 
 function withPosition(recent: InstanceState["recent"], position: number, breach: boolean, m: number) {
@@ -152,15 +163,17 @@ export function evaluate(
     if (prev.newestPosition !== null && sample.position < prev.newestPosition)
       return { state: prev, transitions: [] };
     const newestPosition = sample.position;
+    // Older memories (before trails existed) have none.
+    const trail = withTrail(prev.trail ?? [], sample.position, sample.value);
     const kind = special(rule, sample, now);
     // A gap in usable data starts N of M afresh.
-    if (kind) next = { ...initialInstance(now), state: kind, value: sample.value, newestPosition };
+    if (kind) next = { ...initialInstance(now), state: kind, value: sample.value, newestPosition, trail };
     else {
       const { breach, clear } = classify(rule, sample.value);
       const recent = withPosition(prev.recent, sample.position, breach, rule.nOfM.m);
       const met = recent.filter((r) => r.breach).length >= rule.nOfM.n;
       const cond = nextConditionState(rule, prev, { met, breach, clear }, now);
-      next = { ...prev, ...cond, recent, newestPosition, value: sample.value, reason: null };
+      next = { ...prev, ...cond, recent, trail, newestPosition, value: sample.value, reason: null };
     }
   }
   if (next.state === prev.state) return { state: { ...next, since: prev.since }, transitions: [] };
