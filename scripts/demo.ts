@@ -5,6 +5,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { seedDemoDimensions } from "../server/simulator/dimensions.ts";
+import { seedDemoRules } from "../server/alerts/demo-rules.ts";
+import { createDbClients } from "../server/db/clients.ts";
+import { loadDefinitions } from "../server/db/metric-definitions.ts";
 import { demoAuthSecret, seedDemoAccess } from "./demo-access.ts";
 import { migrate } from "./migrate.ts";
 import { buildIfStale } from "./next-build.ts";
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
 
   const simulator = startRole(
     "simulator",
-    tsxCommand("server/simulator/main.ts", ["--rate", SIMULATOR_RATE]),
+    tsxCommand("server/simulator/main.ts", ["--rate", SIMULATOR_RATE, "--incidents"]),
     env,
   );
   void simulator.exited.then((info) => {
@@ -145,5 +148,13 @@ async function seedDemo(databaseUrl: string): Promise<void> {
     log("demo customers and merchants are in place");
   } finally {
     await pool.end();
+  }
+  const db = createDbClients(databaseUrl, { max: 2 });
+  try {
+    const defs = (await loadDefinitions(db.pool)).definitions;
+    const created = await seedDemoRules(db.prisma, new Map(defs.map((d) => [d.name, d])));
+    log(created > 0 ? `created ${created} demo alert rules` : "alert rules exist");
+  } finally {
+    await db.close();
   }
 }

@@ -90,6 +90,13 @@ export function referenceTransitions(rule: AlertRuleSpec, inputs: readonly RefIn
   for (const input of inputs) {
     const position = "sample" in input ? input.sample.position : null;
     if (position !== null && newest !== null && position < newest) continue;
+    // A window still filling (its last bucket open) below the minimum volume is not judged.
+    if (
+      "sample" in input &&
+      input.sample.volume < rule.minVolume &&
+      input.sample.buckets.at(-1)?.state === "open"
+    )
+      continue;
     if (position !== null) newest = position;
     const value = "sample" in input ? input.sample.value : null;
     const { op, threshold } = rule.condition;

@@ -43,8 +43,16 @@ const stepArb = fc.record({
   value: fc.option(fc.integer({ min: 0, max: 10 }), { nil: null, freq: 8 }),
   volume: fc.integer({ min: 0, max: 20 }),
   silentFor: fc.constantFrom(0, 0, 0, 0, 20_000, 30_000),
+  open: fc.boolean(),
 });
-type Step = { dt: number; move: number; value: number | null; volume: number; silentFor: number };
+type Step = {
+  dt: number;
+  move: number;
+  value: number | null;
+  volume: number;
+  silentFor: number;
+  open: boolean;
+};
 
 function inputsOf(steps: readonly Step[]): RefInput[] {
   let now = T0;
@@ -61,7 +69,7 @@ function inputsOf(steps: readonly Step[]): RefInput[] {
         value: raw.value,
         volume: raw.volume,
         lastDataAt: now - raw.silentFor,
-        buckets: [],
+        buckets: [{ start: p, state: raw.open ? "open" : "final" }],
       },
     });
   }

@@ -111,6 +111,30 @@ describe("alert evaluation", () => {
     ).toEqual(["insufficient_data", "firing", "insufficient_data"]);
   });
 
+  it("an open window still below the minimum volume is not judged yet (no insufficient_data blip)", () => {
+    const r = rule({ minVolume: 20 });
+    const at = (state: InstanceState, volume: number, bucketState: "open" | "final", value = 900) =>
+      evaluate(
+        r,
+        state,
+        {
+          kind: "sample",
+          sample: {
+            position: T0,
+            value,
+            volume,
+            lastDataAt: T0,
+            buckets: [{ start: T0, state: bucketState }],
+          },
+        },
+        T0 + 1000,
+      );
+    const firing = at(initialInstance(T0), 50, "open").state;
+    expect(firing.state).toBe("firing");
+    expect(at(firing, 3, "open")).toEqual({ state: firing, transitions: [] });
+    expect(at(firing, 3, "final").state.state).toBe("insufficient_data");
+  });
+
   it("no data after the given silence, and back once data arrives", () => {
     const r = rule({ noDataMs: 60_000 });
     let state = initialInstance(T0);

@@ -162,6 +162,10 @@ export function evaluate(
     sample = input.sample;
     if (prev.newestPosition !== null && sample.position < prev.newestPosition)
       return { state: prev, transitions: [] };
+    // An open (still filling) window below the minimum volume is not judged yet: holding
+    // avoids an insufficient_data blip at the start of every bucket on an `open` rule.
+    if (sample.volume < rule.minVolume && sample.buckets.at(-1)?.state === "open")
+      return { state: prev, transitions: [] };
     const newestPosition = sample.position;
     // Older memories (before trails existed) have none.
     const trail = withTrail(prev.trail ?? [], sample.position, sample.value);

@@ -79,7 +79,11 @@ export function evaluateRule(
     for (const group of known.size > 0 ? known.keys() : [""]) step(group, { kind: "error", reason: error });
     return { instances, transitions, overflow: [] };
   }
-  const end = windowPosition(rule, newestStart(rule, src), src.watermark);
+  // Data age has no buckets of its own: its window is simply the current one.
+  const end =
+    rule.subject.kind === "data_age"
+      ? Math.floor(now / BUCKET_MS[rule.bucket]) * BUCKET_MS[rule.bucket]
+      : windowPosition(rule, newestStart(rule, src), src.watermark);
   if (end === null) return { instances, transitions, overflow: [] };
   const { groups, overflow } = chooseGroups(rule, src, known, end);
   for (const group of groups)
