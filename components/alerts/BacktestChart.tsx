@@ -24,15 +24,22 @@ const tick = (t: number) =>
 /** The back-tested metric with the threshold and recovery lines and the firing bands. */
 export function BacktestChart({ result }: { result: BacktestResponse }) {
   const bands = result.bands.filter((b) => b.group === result.shownGroup);
+  // Zoom to where stored data begins: a week of axis for the last hour of data hides it all.
+  const firstData = result.points.find((p) => p.value !== null)?.t ?? result.from;
+  const span = result.to - firstData;
+  const from = Math.max(result.from, firstData - Math.max(span * 0.05, 60_000));
   return (
     <div style={{ width: "100%", height: 240 }} data-testid="backtest-chart">
       <ResponsiveContainer>
-        <ComposedChart data={result.points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <ComposedChart
+          data={result.points.filter((p) => p.t >= from)}
+          margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+        >
           <CartesianGrid stroke="var(--grid)" vertical={false} />
           <XAxis
             dataKey="t"
             type="number"
-            domain={[result.from, result.to]}
+            domain={[from, result.to]}
             tickFormatter={tick}
             stroke="var(--muted)"
             fontSize={11}
@@ -56,14 +63,14 @@ export function BacktestChart({ result }: { result: BacktestResponse }) {
             y={result.threshold}
             stroke="var(--bad)"
             strokeDasharray="5 4"
-            label={{ value: "threshold", fill: "var(--bad)", fontSize: 11, position: "insideTopRight" }}
+            label={{ value: "threshold", fill: "var(--bad)", fontSize: 11, position: "insideTopLeft" }}
           />
           {result.recoveryThreshold !== null && (
             <ReferenceLine
               y={result.recoveryThreshold}
               stroke="var(--ok)"
               strokeDasharray="2 4"
-              label={{ value: "recovery", fill: "var(--ok)", fontSize: 11, position: "insideBottomRight" }}
+              label={{ value: "recovery", fill: "var(--ok)", fontSize: 11, position: "insideBottomLeft" }}
             />
           )}
           <Line

@@ -20,6 +20,8 @@ export interface ReceivedHook {
   headers: IncomingHttpHeaders;
   body: string;
   status: number;
+  /** Date.now() when the request's body had arrived. */
+  arrivedAt: number;
 }
 
 /** A local webhook receiver: answers with `statuses` in turn (then 200), records every request. */
@@ -35,7 +37,12 @@ export async function startReceiver(statuses: number[] = []): Promise<{
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const status = queue.shift() ?? 200;
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status });
+      received.push({
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        status,
+        arrivedAt: Date.now(),
+      });
       res.writeHead(status, { "content-type": "text/plain" });
       res.end(status === 200 ? "ok" : "x".repeat(5000));
     });
