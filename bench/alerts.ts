@@ -1,5 +1,5 @@
 /**
- * Alerts case of the bench (`npm run bench -- --case alerts [--samples N] [--rate R]`):
+ * Alerts case of the bench (`npm run bench -- --case alerts [--samples N] [--rate R] [--cpu-only]`):
  *   (1) latency from a breaching event's publish to its stored transition (the alerter's
  *       notice, published after commit) and to the webhook's arrival at a local receiver, for
  *       an `open` and a `final` rule, while background traffic runs at R events/s (2,000);
@@ -31,10 +31,11 @@ const log = (message: string) => console.log(`[bench:alerts] ${message}`);
 const ROUTES = ["/api/cart", "/api/search", "/api/checkout", "/api/login", "/api/products", "/api/user"];
 
 function parseAlertArgs(argv: readonly string[]) {
-  const args = { samples: 8, rate: 2000 };
+  const args = { samples: 8, rate: 2000, cpuOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--case") i++;
+    else if (flag === "--cpu-only") args.cpuOnly = true;
     else if (flag === "--samples" || flag === "--rate") {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
@@ -260,6 +261,8 @@ export async function runAlertsBench(argv: readonly string[]): Promise<void> {
   const startedAt = new Date();
   log("evaluator CPU: 1,000 rules × 20 groups");
   const cpu: CpuResult = measureEvaluatorCpu({ rules: 1000, groups: 20, rounds: 30 });
+  log(`CPU per full round: ${round(cpu.cpuMsPerRound, 1)} ms (${cpu.instancesPerRound} instances)`);
+  if (args.cpuOnly) process.exit(0);
   log(`latency at ${args.rate} events/s, ${args.samples} samples per basis`);
   const latency = await runLatency(args.samples, args.rate);
   const result = {

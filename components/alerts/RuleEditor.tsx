@@ -139,14 +139,16 @@ export function RuleEditor({
             <option value="metric">metric</option>
             <option value="ratio">ratio of two metrics (%)</option>
             <option value="data_age">data age (s)</option>
+            <option value="dead_letters">dead letters (per window)</option>
           </select>
         </Field>
-        {form.subjectKind !== "data_age" &&
+        {(form.subjectKind === "metric" || form.subjectKind === "ratio") &&
           metricSelect("metric", form.subjectKind === "ratio" ? "Numerator" : "Metric")}
-        {form.subjectKind !== "data_age" && statSelect("statistic", "Statistic")}
+        {(form.subjectKind === "metric" || form.subjectKind === "ratio") &&
+          statSelect("statistic", "Statistic")}
         {form.subjectKind === "ratio" && metricSelect("denominator", "Denominator")}
         {form.subjectKind === "ratio" && statSelect("denominatorStatistic", "Denominator statistic")}
-        {metric?.groupBy && form.subjectKind !== "data_age" && (
+        {metric?.groupBy && (form.subjectKind === "metric" || form.subjectKind === "ratio") && (
           <Field label={`One alert per ${metric.groupBy}`}>
             <input
               type="checkbox"

@@ -10,7 +10,7 @@ export interface RuleForm {
   name: string;
   description: string;
   severity: "info" | "warning" | "critical";
-  subjectKind: "metric" | "ratio" | "data_age";
+  subjectKind: "metric" | "ratio" | "data_age" | "dead_letters";
   metric: string;
   statistic: Statistic;
   denominator: string;
@@ -81,7 +81,7 @@ export function formToSpec(f: RuleForm): AlertRuleSpecInput {
             numerator: { metric: f.metric, statistic: f.statistic },
             denominator: { metric: f.denominator, statistic: f.denominatorStatistic },
           }
-        : { kind: "data_age" };
+        : { kind: f.subjectKind };
   const threshold = num(f.threshold);
   const noData = optional(f.noDataS);
   return {
@@ -162,7 +162,9 @@ export function describeRule(s: AlertRuleSpec): string {
       ? `${s.subject.statistic} of ${s.subject.metric}`
       : s.subject.kind === "ratio"
         ? `${s.subject.numerator.statistic}(${s.subject.numerator.metric}) / ${s.subject.denominator.statistic}(${s.subject.denominator.metric}) %`
-        : "data age (s)";
+        : s.subject.kind === "data_age"
+          ? "data age (s)"
+          : "dead letters";
   const window = s.windowMs >= 60_000 ? `${s.windowMs / 60_000} min` : `${s.windowMs / 1000} s`;
   const c = s.condition;
   const cond =

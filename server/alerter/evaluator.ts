@@ -1,5 +1,12 @@
 import type pg from "pg";
-import type { AlertNotice, AlertSilenceSpec, MetricDefinition, WebhookPayload } from "../contract";
+import {
+  DEAD_LETTERS_SERIES,
+  type AlertNotice,
+  type AlertSilenceSpec,
+  type MetricDefinition,
+  type WebhookPayload,
+} from "../contract";
+import { readDeadLetterSeries } from "../db/alert-rollups";
 import type { InstanceState, Transition } from "../core/alerting/evaluate";
 import { checkRule, ruleMetrics } from "../core/alerting/rule-check";
 import { evaluateRule } from "../core/alerting/rule-eval";
@@ -22,6 +29,8 @@ export interface EvaluatorDeps {
 }
 
 const key = (ruleId: string, group: string) => `${ruleId}\u0000${group}`;
+/** Dead letters are read back this far: two 60-minute windows (a change condition's previous one). */
+const DEAD_LETTER_HORIZON_MS = 2 * 3_600_000;
 
 /** What changed in memory that a restart must not lose (the value alone is refreshed anyway). */
 function memoryChanged(a: InstanceState, b: InstanceState): boolean {
@@ -80,6 +89,11 @@ export class AlertEvaluator {
       (r) => this.deps.owns(r.id) && (!touched || ruleMetrics(r.spec).some((m) => touched.has(m))),
     );
     await this.loadMissing(due);
+    if (due.some((r) => r.spec.subject.kind === "dead_letters"))
+      this.deps.sources.setExtra(
+        DEAD_LETTERS_SERIES,
+        await readDeadLetterSeries(this.deps.pool, now - DEAD_LETTER_HORIZON_MS, now + 60_000, now),
+      );
     let transitions = 0;
     for (const rule of due) {
       try {

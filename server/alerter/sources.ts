@@ -9,6 +9,12 @@ import type { MetricSeries, SampleSources, SeriesBucket } from "../core/alerting
 export class SourceCache {
   private version = -1;
   private readonly cache = new Map<string, MetricSeries>();
+  /** Series that do not come from the live store (dead letters per minute). */
+  private readonly extra = new Map<string, MetricSeries>();
+
+  setExtra(name: string, series: MetricSeries): void {
+    this.extra.set(name, series);
+  }
 
   constructor(private readonly store: LiveStore) {}
 
@@ -23,6 +29,8 @@ export class SourceCache {
   }
 
   private series(metric: string, bucket: AlertBucket): MetricSeries {
+    const extra = this.extra.get(metric);
+    if (extra) return extra;
     const key = `${metric}|${bucket}`;
     const cached = this.cache.get(key);
     if (cached) return cached;

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import {
+  DEAD_LETTERS_SERIES,
   PER_BUCKET_STATISTICS,
   type AlertRuleSpec,
   type BacktestRequest,
@@ -9,7 +10,7 @@ import {
 import { backtest } from "../core/alerting/backtest";
 import { checkRule, ruleMetrics } from "../core/alerting/rule-check";
 import type { MetricSeries } from "../core/alerting/window";
-import { readMinuteSeries } from "../db/alert-rollups";
+import { readDeadLetterSeries, readMinuteSeries } from "../db/alert-rollups";
 import { AlertAdminError } from "./admin-tx";
 
 const DAY = 86_400_000;
@@ -54,15 +55,18 @@ export async function runBacktest(
   // Two windows of history before `from`: the first window and a change condition's previous one.
   const readFrom = from - 2 * spec.windowMs;
   const series = new Map<string, MetricSeries>();
-  for (const metric of ruleMetrics(spec))
-    series.set(
-      metric,
-      await readMinuteSeries(pool, metric, readFrom, to, {
-        grouped: spec.groupBy !== null,
-        sketches: needsSketches(spec),
-        watermark: now,
-      }),
-    );
+  if (spec.subject.kind === "dead_letters")
+    series.set(DEAD_LETTERS_SERIES, await readDeadLetterSeries(pool, readFrom, to, now));
+  else
+    for (const metric of ruleMetrics(spec))
+      series.set(
+        metric,
+        await readMinuteSeries(pool, metric, readFrom, to, {
+          grouped: spec.groupBy !== null,
+          sketches: needsSketches(spec),
+          watermark: now,
+        }),
+      );
   const result = backtest(spec, series, from, to);
   return {
     from,

@@ -48,6 +48,15 @@ export const DEMO_RULES: AlertRuleSpecInput[] = [
     condition: { kind: "threshold", op: ">", threshold: 60 },
     recoveryThreshold: 30,
   },
+  {
+    name: "Dead letters per minute",
+    description: "Rejected inputs in the current minute; the simulator's malformed events stay far below it.",
+    severity: "warning",
+    subject: { kind: "dead_letters" },
+    windowMs: 60_000,
+    condition: { kind: "threshold", op: ">", threshold: 100 },
+    recoveryThreshold: 50,
+  },
 ];
 
 /** Creates the demo rules once (as `seed`); later runs keep whatever admins made of them. */

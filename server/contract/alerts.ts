@@ -59,7 +59,11 @@ export const AlertSubject = z.discriminatedUnion("kind", [
   MetricStatistic.extend({ kind: z.literal("metric") }),
   z.strictObject({ kind: z.literal("ratio"), numerator: MetricStatistic, denominator: MetricStatistic }),
   z.strictObject({ kind: z.literal("data_age") }),
+  /** Dead letters (rejected inputs) in the window, from the dead_letters table. */
+  z.strictObject({ kind: z.literal("dead_letters") }),
 ]);
+/** The series name dead-letter counts go by in window sources (not a metric definition). */
+export const DEAD_LETTERS_SERIES = "(dead_letters)";
 export type AlertSubject = z.infer<typeof AlertSubject>;
 
 export const ComparisonOp = z.enum([">", ">=", "<", "<="]);
@@ -171,6 +175,12 @@ export const AlertRuleSpec = z
         code: "custom",
         path: ["windowMs"],
         message: `${perBucket} is evaluated per bucket: the window must equal the ${rule.bucket} bucket`,
+      });
+    if (rule.subject.kind === "dead_letters" && rule.bucket !== "1m")
+      ctx.addIssue({
+        code: "custom",
+        path: ["bucket"],
+        message: "dead letters are counted per minute: use 1m",
       });
     if (rule.groups.length > 0 && rule.groupBy === null)
       ctx.addIssue({ code: "custom", path: ["groups"], message: "groups need a groupBy" });

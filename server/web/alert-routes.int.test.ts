@@ -157,6 +157,39 @@ describe("alert rules over HTTP", () => {
     ]);
   });
 
+  it("back-tests a dead-letters rule over the dead_letters table", async () => {
+    // 12 rejected inputs in minute 3, 2 in minute 7.
+    for (const [minute, n] of [
+      [3, 12],
+      [7, 2],
+    ] as const)
+      await stack.db.pool.query(
+        `INSERT INTO dead_letters (received_at, source, reasons, payload)
+         SELECT $1::timestamptz + (i || ' seconds')::interval, 'nats', '[]', 'x' FROM generate_series(1, $2) i`,
+        [new Date(T0 + minute * MIN), n],
+      );
+    const answer = await send(backtest.POST, "POST", "/api/admin/alerts/backtest", admin, {
+      spec: {
+        name: "dead letters",
+        subject: { kind: "dead_letters" },
+        windowMs: 60_000,
+        condition: { kind: "threshold", op: ">", threshold: 10 },
+      },
+      from: new Date(T0).toISOString(),
+      to: new Date(T0 + 10 * MIN).toISOString(),
+    });
+    expect(answer.body).toMatchObject({
+      fired: 1,
+      firingMs: MIN,
+      bands: [{ from: T0 + 4 * MIN, to: T0 + 5 * MIN }],
+    });
+    const points = answer.body.points as Array<{ t: number; value: number }>;
+    expect(points.filter((p) => p.value > 0)).toEqual([
+      { t: T0 + 3 * MIN, value: 12 },
+      { t: T0 + 7 * MIN, value: 2 },
+    ]);
+  });
+
   it("lets a viewer see instances and acknowledge one with a note", async () => {
     const created = await send(rules.POST, "POST", "/api/admin/alerts/rules", admin, {
       ...errorRate,

@@ -1,4 +1,9 @@
-import type { AlertRuleSpec, MetricDefinition, MetricStatistic } from "../../contract";
+import {
+  DEAD_LETTERS_SERIES,
+  type AlertRuleSpec,
+  type MetricDefinition,
+  type MetricStatistic,
+} from "../../contract";
 
 /** Why a rule cannot be evaluated, naming the field (`subject.metric: no metric "x"`). */
 export interface RuleIssue {
@@ -43,8 +48,8 @@ export function checkRule(
       message: `ratio of metrics grouped differently: ${first.name} by ${first.groupBy ?? "nothing"}, ${second.name} by ${second.groupBy ?? "nothing"}`,
     });
   if (rule.groupBy !== null) {
-    if (rule.subject.kind === "data_age")
-      issues.push({ field: "groupBy", message: "data age has no groups" });
+    if (rule.subject.kind === "data_age" || rule.subject.kind === "dead_letters")
+      issues.push({ field: "groupBy", message: `${rule.subject.kind.replace("_", " ")} has no groups` });
     else if (first && first.groupBy !== rule.groupBy)
       issues.push({
         field: "groupBy",
@@ -56,5 +61,6 @@ export function checkRule(
 
 /** The metrics a rule reads (for subscribing and loading). */
 export function ruleMetrics(rule: AlertRuleSpec): string[] {
+  if (rule.subject.kind === "dead_letters") return [DEAD_LETTERS_SERIES];
   return [...new Set(subjectMetrics(rule).map((m) => m.ref.metric))];
 }

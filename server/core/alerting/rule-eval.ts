@@ -1,4 +1,10 @@
-import { BUCKET_MS, OTHER_GROUP, type AlertRuleSpec, type AlertState } from "../../contract";
+import {
+  BUCKET_MS,
+  DEAD_LETTERS_SERIES,
+  OTHER_GROUP,
+  type AlertRuleSpec,
+  type AlertState,
+} from "../../contract";
 import { evaluate, initialInstance, type InstanceState, type Transition } from "./evaluate";
 import { ruleMetrics } from "./rule-check";
 import { sampleWindow, windowPosition, type SampleSources } from "./window";
@@ -19,6 +25,7 @@ export interface RuleEvaluation {
 export function dataMetric(rule: AlertRuleSpec): string | null {
   if (rule.subject.kind === "metric") return rule.subject.metric;
   if (rule.subject.kind === "ratio") return rule.subject.denominator.metric;
+  if (rule.subject.kind === "dead_letters") return DEAD_LETTERS_SERIES;
   return null;
 }
 
@@ -41,11 +48,13 @@ function chooseGroups(
   const metric = dataMetric(rule);
   const series = metric === null ? undefined : src.series.get(metric);
   const from = end - rule.windowMs + BUCKET_MS[rule.bucket];
+  // Groups seen only outside the window still count (with 0) so their instances can clear.
   const volume = new Map<string, number>();
+  const bucketMs = BUCKET_MS[rule.bucket];
   for (const [group, byStart] of series ?? []) {
     if (group === "" || group === OTHER_GROUP) continue;
     let n = 0;
-    for (const [start, b] of byStart) if (start >= from && start <= end) n += b.summary.count;
+    for (let start = from; start <= end; start += bucketMs) n += byStart.get(start)?.summary.count ?? 0;
     volume.set(group, n);
   }
   for (const group of known.keys()) if (!volume.has(group)) volume.set(group, 0);
@@ -79,9 +88,11 @@ export function evaluateRule(
     for (const group of known.size > 0 ? known.keys() : [""]) step(group, { kind: "error", reason: error });
     return { instances, transitions, overflow: [] };
   }
-  // Data age has no buckets of its own: its window is simply the current one.
+  // Data age and dead letters are not event buckets: an open rule looks at the current
+  // (wall-clock) window, a final one (the back-test) at the last one the watermark passed.
+  const clockBased = rule.subject.kind === "data_age" || rule.subject.kind === "dead_letters";
   const end =
-    rule.subject.kind === "data_age"
+    clockBased && rule.basis === "open"
       ? Math.floor(now / BUCKET_MS[rule.bucket]) * BUCKET_MS[rule.bucket]
       : windowPosition(rule, newestStart(rule, src), src.watermark);
   if (end === null) return { instances, transitions, overflow: [] };

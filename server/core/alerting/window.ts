@@ -1,5 +1,6 @@
 import {
   BUCKET_MS,
+  DEAD_LETTERS_SERIES,
   type AlertRuleSpec,
   type BucketState,
   type MetricStatistic,
@@ -96,16 +97,22 @@ function windowBuckets(
   return buckets;
 }
 
+/**
+ * End of the newest bucket with events at or before `end`, looking back at most `horizonMs`
+ * (older data makes no difference to a no-data verdict); null when none.
+ */
 function lastDataAt(
   series: MetricSeries | undefined,
   group: string,
   end: number,
   bucketMs: number,
+  horizonMs: number,
 ): number | null {
-  let newest: number | null = null;
-  for (const [start, bucket] of series?.get(group) ?? [])
-    if (start <= end && bucket.summary.count > 0 && (newest === null || start > newest)) newest = start;
-  return newest === null ? null : newest + bucketMs;
+  const byStart = series?.get(group);
+  if (!byStart) return null;
+  for (let start = end; start > end - horizonMs - bucketMs; start -= bucketMs)
+    if ((byStart.get(start)?.summary.count ?? 0) > 0) return start + bucketMs;
+  return null;
 }
 
 export interface SampleSources {
@@ -125,6 +132,7 @@ function valueAt(rule: AlertRuleSpec, src: SampleSources, group: string, end: nu
     return { value: statisticOf(m.statistic, summaries, windowMs), volume, buckets };
   };
   if (subject.kind === "metric") return part(subject);
+  if (subject.kind === "dead_letters") return part({ metric: DEAD_LETTERS_SERIES, statistic: "count" });
   if (subject.kind === "ratio") {
     const num = part(subject.numerator);
     const den = part(subject.denominator);
@@ -159,7 +167,12 @@ export function sampleWindow(
     };
   }
   const current = valueAt(rule, src, group, end);
-  const dataMetric = rule.subject.kind === "metric" ? rule.subject.metric : rule.subject.denominator.metric;
+  const dataMetric =
+    rule.subject.kind === "metric"
+      ? rule.subject.metric
+      : rule.subject.kind === "ratio"
+        ? rule.subject.denominator.metric
+        : DEAD_LETTERS_SERIES;
   let value = current.value;
   if (rule.condition.kind === "change") {
     const previous = valueAt(rule, src, group, end - rule.windowMs).value;
@@ -171,7 +184,11 @@ export function sampleWindow(
     position: end,
     value,
     volume: current.volume,
-    lastDataAt: lastDataAt(src.series.get(dataMetric), group, end, bucketMs),
+    // Only a no-data rule needs it; looking back past its silence changes nothing.
+    lastDataAt:
+      rule.noDataMs === null
+        ? null
+        : lastDataAt(src.series.get(dataMetric), group, end, bucketMs, rule.noDataMs + rule.windowMs),
     buckets: current.buckets.map((b) => ({ start: b.start, state: b.state })),
   };
 }
