@@ -22,7 +22,7 @@ test.describe("alerts", () => {
   test.use({ storageState: storageStateFor("admin") });
 
   test("an admin creates a rule and sees its back-test before saving", async ({ page }) => {
-    // Stored history: one minute six minutes ago averaging 9 s, calm minutes after it.
+    // Stored history: one minute six minutes ago at 9 s, a calm minute after it.
     const past = Math.floor((Date.now() - 6 * MIN) / MIN) * MIN + 5_000;
     await ingest([
       ...Array.from({ length: 30 }, (_, i) => request(`bt-hot-${i}`, past, 9_000)),
@@ -33,7 +33,7 @@ test.describe("alerts", () => {
     const editor = page.getByRole("region", { name: "New rule" });
     await editor.getByLabel("Name").fill(RULE);
     await editor.getByLabel("Metric").selectOption("api_latency");
-    await editor.getByLabel("Statistic", { exact: true }).selectOption("avg");
+    await editor.getByLabel("Statistic", { exact: true }).selectOption("p50");
     await editor.getByLabel("Threshold", { exact: true }).fill("4000");
     await editor.getByLabel("Recovery threshold").fill("3000");
     // The back-test re-runs (debounced) after each change: the hot minute fired once.
@@ -52,7 +52,7 @@ test.describe("alerts", () => {
     await page.screenshot({ path: "e2e/screenshots/admin-alerts-backtest.png", fullPage: true });
     await editor.getByRole("button", { name: "Save rule" }).click();
     const row = page.getByTestId(`rule-${RULE}`);
-    await expect(row).toContainText("avg of api_latency over 1 min > 4000 (recovers past 3000)");
+    await expect(row).toContainText("p50 of api_latency over 1 min > 4000 (recovers past 3000)");
     await expect(row).toContainText("enabled");
     await page.screenshot({ path: "e2e/screenshots/admin-alerts.png", fullPage: true });
   });
@@ -68,6 +68,11 @@ test.describe("alerts", () => {
     await expect(bar).toContainText("1 firing", { timeout: 20_000 });
     await expect(bar).toContainText(RULE);
     await expect(page.getByTestId("alert-toast").first()).toContainText("normal → firing");
+    // The latency chart draws the rule's threshold and recovery lines and its firing band.
+    const chart = page.getByTestId("chart-latency");
+    await expect(chart.locator(".recharts-reference-line")).toHaveCount(2);
+    await expect(chart).toContainText(RULE);
+    await expect(chart.locator('.recharts-reference-area-rect[fill="var(--bad)"]')).toHaveCount(1);
     await page.screenshot({ path: "e2e/screenshots/live-alert-firing.png" });
 
     await page.getByRole("link", { name: "Open alerts" }).click();
@@ -80,7 +85,7 @@ test.describe("alerts", () => {
     );
     await page.screenshot({ path: "e2e/screenshots/alerts.png", fullPage: true });
 
-    // Fast requests bring the open minute's average far under the recovery threshold.
+    // Fast requests bring the open minute's median far under the recovery threshold.
     await ingest(Array.from({ length: 600 }, (_, i) => request(`calm-${now}-${i}`, Date.now(), 10)));
     await expect(instance.locator("[data-state]")).toHaveText("normal", { timeout: 20_000 });
     await expect(page.getByRole("table", { name: "Alert history" })).toContainText(/firing\s*→\s*normal/);

@@ -48,7 +48,7 @@ export async function readAlerts(
   now: number,
   options: { includeNormal: boolean; ruleId?: string; limit?: number },
 ): Promise<AlertsResponse> {
-  const [instances, events, silences] = await Promise.all([
+  const [instances, events, silences, rules] = await Promise.all([
     pool.query<InstanceRow>(
       `SELECT i.rule_id, r.spec, i.group_key, i.state, i.since, i.value, i.memory,
               i.acknowledged_by, i.acknowledged_note, i.acknowledged_at
@@ -66,6 +66,7 @@ export async function readAlerts(
       [options.ruleId ?? null, options.limit ?? 100],
     ),
     loadSilences(pool),
+    pool.query<{ id: string; spec: unknown }>(`SELECT id, spec FROM alert_rules WHERE enabled ORDER BY name`),
   ]);
   const views: AlertInstanceView[] = instances.rows.flatMap((row) => {
     const spec = AlertRuleSpec.safeParse(row.spec);
@@ -103,6 +104,15 @@ export async function readAlerts(
     ];
   });
   return {
+    rules: rules.rows.flatMap((r) => {
+      const spec = AlertRuleSpec.safeParse(r.spec);
+      if (!spec.success) return [];
+      const { name, subject, groupBy, condition, recoveryThreshold } = spec.data;
+      // A change condition's threshold is not a level on the metric's chart.
+      return condition.kind === "threshold"
+        ? [{ id: r.id, name, subject, groupBy, threshold: condition.threshold, recoveryThreshold }]
+        : [];
+    }),
     instances: views,
     events: events.rows.map((e) => ({
       id: e.id,

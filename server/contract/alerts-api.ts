@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AlertRuleSpec, AlertState, Severity } from "./alerts";
+import { AlertRuleSpec, AlertState, AlertSubject, Severity } from "./alerts";
 import { BucketState } from "./live";
 
 /** One alert instance (rule × group) as `/api/alerts` lists it. */
@@ -39,9 +39,21 @@ export const AlertEventView = z.object({
 });
 export type AlertEventView = z.infer<typeof AlertEventView>;
 
+/** What a viewer may know of an enabled rule: enough to draw its lines on the live charts. */
+export const AlertRuleSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  subject: AlertSubject,
+  groupBy: z.string().nullable(),
+  threshold: z.number(),
+  recoveryThreshold: z.number().nullable(),
+});
+export type AlertRuleSummary = z.infer<typeof AlertRuleSummary>;
+
 export const AlertsResponse = z.object({
   instances: z.array(AlertInstanceView),
   events: z.array(AlertEventView),
+  rules: z.array(AlertRuleSummary),
 });
 export type AlertsResponse = z.infer<typeof AlertsResponse>;
 
