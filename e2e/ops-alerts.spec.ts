@@ -1,3 +1,4 @@
+// Named ops-alerts so it runs after the live specs, which need a stream without earlier events.
 // Alerting in the browser against the real roles (web, processor, scheduler, alerter): an admin
 // builds a rule and sees its back-test over stored history, published events make the alert
 // bar on /live show it firing, a viewer acknowledges it with a note, and it recovers.
