@@ -28,13 +28,11 @@ export function BacktestChart({ result }: { result: BacktestResponse }) {
   const firstData = result.points.find((p) => p.value !== null)?.t ?? result.from;
   const span = result.to - firstData;
   const from = Math.max(result.from, firstData - Math.max(span * 0.05, 60_000));
+  const shown = result.points.filter((p) => p.t >= from);
   return (
     <div style={{ width: "100%", height: 240 }} data-testid="backtest-chart">
       <ResponsiveContainer>
-        <ComposedChart
-          data={result.points.filter((p) => p.t >= from)}
-          margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
-        >
+        <ComposedChart data={shown} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--grid)" vertical={false} />
           <XAxis
             dataKey="t"
@@ -70,13 +68,14 @@ export function BacktestChart({ result }: { result: BacktestResponse }) {
               y={result.recoveryThreshold}
               stroke="var(--ok)"
               strokeDasharray="2 4"
-              label={{ value: "recovery", fill: "var(--ok)", fontSize: 11, position: "insideBottomLeft" }}
+              label={{ value: "recovery", fill: "var(--ok)", fontSize: 11, position: "insideBottomRight" }}
             />
           )}
           <Line
             dataKey="value"
+            // Isolated buckets (neighbours without data) draw nothing as a line: show points.
+            dot={shown.filter((p) => p.value !== null).length < 300 ? { r: 2.5 } : false}
             stroke="var(--accent)"
-            dot={false}
             isAnimationActive={false}
             connectNulls={false}
             strokeWidth={1.5}
