@@ -16,7 +16,7 @@ import { getWebServices } from "../web/services";
 import { onRevocation } from "../web/session-revocation";
 import { createApiKey, hashApiKey, verifyApiKey } from "./api-keys";
 import { ApiKeyCache } from "./key-cache";
-import { getAuth } from "./principal";
+import { getAuth } from "../web/principal";
 import { seedUsers } from "./seed";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;

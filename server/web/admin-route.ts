@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { authorize } from "../auth/guard";
-import { getAuth } from "../auth/principal";
+import { authorize } from "./guard";
+import { getAuth } from "./principal";
 import { AdminError, type AdminContext } from "../auth/users";
 import { errorFields } from "../log";
 import { apiError } from "./http";

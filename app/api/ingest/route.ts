@@ -1,4 +1,4 @@
-import { authorize } from "../../../server/auth/guard";
+import { authorize } from "../../../server/web/guard";
 import { INGEST_LIMITS } from "../../../server/contract";
 import { ingest, IngestRequestError } from "../../../server/ingest/ingest";
 import { errorFields } from "../../../server/log";

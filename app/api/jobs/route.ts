@@ -1,6 +1,6 @@
 import { natsNames } from "../../../server/config";
 import { JobsQuery, type JobsResponse } from "../../../server/contract";
-import { authorize } from "../../../server/auth/guard";
+import { authorize } from "../../../server/web/guard";
 import { listDrift, listJobRuns, listReconciliations, queueStates } from "../../../server/db/job-history";
 import { errorFields } from "../../../server/log";
 import { apiError } from "../../../server/web/http";

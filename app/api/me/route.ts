@@ -1,5 +1,5 @@
 import type { Me } from "../../../server/contract";
-import { authorize } from "../../../server/auth/guard";
+import { authorize } from "../../../server/web/guard";
 import { getWebServices } from "../../../server/web/services";
 
 export const dynamic = "force-dynamic";

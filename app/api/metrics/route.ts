@@ -1,4 +1,4 @@
-import { authorize } from "../../../server/auth/guard";
+import { authorize } from "../../../server/web/guard";
 import type { MetricsResponse } from "../../../server/contract";
 import { loadDefinitions } from "../../../server/db/metric-definitions";
 import { errorFields } from "../../../server/log";

@@ -1,5 +1,5 @@
 import type { LiveMetricsResponse } from "../../../../server/contract";
-import { authorize } from "../../../../server/auth/guard";
+import { authorize } from "../../../../server/web/guard";
 import { loadDefinitions } from "../../../../server/db/metric-definitions";
 import { apiError } from "../../../../server/web/http";
 import { getWebServices } from "../../../../server/web/services";
