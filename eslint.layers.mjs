@@ -72,6 +72,9 @@ export const layerConfigs = [
     files: ["**/*.{ts,tsx,mts}"],
     plugins: { "import-x": importX },
     settings: {
+      // import-x parses the imported files too (no-cycle follows them): TypeScript's parser.
+      "import-x/extensions": importX.flatConfigs.typescript.settings["import-x/extensions"],
+      "import-x/parsers": importX.flatConfigs.typescript.settings["import-x/parsers"],
       "import-x/resolver-next": [createTypeScriptImportResolver({ alwaysTryTypes: true })],
     },
     rules: {
