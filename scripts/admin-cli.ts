@@ -9,6 +9,7 @@ import { loadConfig, type Config } from "../server/config.ts";
 import type { Revocation } from "../server/contract/auth.ts";
 import { announceRevocation } from "../server/web/session-revocation.ts";
 import { loadDotEnv } from "./services.ts";
+import { nowcastTypes } from "../server/db/int8.ts";
 
 export interface CliSession {
   ctx: AdminContext;
@@ -20,7 +21,7 @@ export interface CliSession {
 export async function openCliSession(): Promise<CliSession> {
   loadDotEnv();
   const config = loadConfig();
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, types: nowcastTypes, max: 1 });
   // Only the password hasher is used: the scrypt parameters sign-in verifies with.
   const { password } = await createAuth(pool, { ...config, NODE_ENV: "development" }).$context;
   const pending: Revocation[] = [];

@@ -15,7 +15,7 @@ export function getAuth(): Promise<Auth> {
   if (!holder[KEY]) {
     // A session better-auth deletes (sign-out) is announced, so its sockets are cut everywhere.
     const pending = getWebServices().then((s) =>
-      createAuth(s.db.pool, s.config, {
+      createAuth(s.db.authPool, s.config, {
         onSessionEnded: (session) => announceRevocation(s.nc, s.config, { sessionId: session.id }, s.log),
       }),
     );
