@@ -5,7 +5,7 @@
  *   (c) the full pipeline: the real processor (validate, enrich*, aggregate every active
  *       metric definition, commit, ack) as a child process;
  * then a steady-rate phase for publish → commit latency, and the processor's peak RSS.
- * (*) enrichment is not implemented in the processor yet.
+ * (*) enrichment: transactions get their customer and merchant attrs (server/core/enrich.ts).
  *
  * Stages (a) and (c) read the same stored messages: the events are published once to the
  * run's own stream and read by two durable consumers (the bench's no-op one, then the
