@@ -65,6 +65,14 @@ const zones = [
     ],
     message: "app/ and components/ reach the server only through verbs (server/web route handlers).",
   },
+  {
+    // Components run in the browser: types and pure functions only, data over HTTP.
+    target: "./components",
+    from: "./server",
+    except: ["./contract", "./core"],
+    message:
+      "components/ are browser code: they import only server/contract and server/core, and use the API.",
+  },
 ];
 
 export const layerConfigs = [
