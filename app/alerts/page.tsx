@@ -1,5 +1,5 @@
 import { AlertsView } from "../../components/alerts/AlertsView";
-import { requirePageRole } from "../../server/auth/page";
+import { requirePageRole } from "../../server/web/page-auth";
 
 export const metadata = { title: "Alerts · Nowcast" };
 

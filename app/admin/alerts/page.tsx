@@ -1,5 +1,5 @@
 import { AlertsAdmin } from "../../../components/alerts/AlertsAdmin";
-import { requirePageRole } from "../../../server/auth/page";
+import { requirePageRole } from "../../../server/web/page-auth";
 
 export const metadata = { title: "Alert rules · Nowcast" };
 

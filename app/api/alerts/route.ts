@@ -1,4 +1,4 @@
-import { authorize } from "../../../server/auth/guard";
+import { authorize } from "../../../server/web/guard";
 import { readAlerts } from "../../../server/alerts/alerts-view";
 import { noStore } from "../../../server/web/alerts-route";
 import { getWebServices } from "../../../server/web/services";

@@ -1,4 +1,4 @@
-import { authorize } from "../../../../server/auth/guard";
+import { authorize } from "../../../../server/web/guard";
 import { AcknowledgeRequest } from "../../../../server/contract";
 import { acknowledgeAlert } from "../../../../server/alerts/acknowledge";
 import { parseBody } from "../../../../server/web/admin-route";
