@@ -165,4 +165,31 @@ describe("alerting on the stream", () => {
     ]);
     expect(deliveries.map((d) => d.attempts).sort()).toEqual([1, 2]);
   });
+
+  it("a metric disabled under a live rule puts it in error with the reason, and back when enabled", async () => {
+    await db.pool.query(`UPDATE metric_definitions SET enabled = false WHERE name = 'api_latency'`);
+    const reason = await eventually(
+      async () => {
+        const { rows } = await db.pool.query<{ reason: string }>(
+          `SELECT reason FROM alert_events WHERE to_state = 'error' AND kind = 'transition'`,
+        );
+        return rows[0]?.reason;
+      },
+      20_000,
+      "the error transition",
+    );
+    expect(reason).toBe('subject.metric: metric "api_latency" is disabled');
+    await db.pool.query(`UPDATE metric_definitions SET enabled = true WHERE name = 'api_latency'`);
+    await eventually(
+      async () => ((await transitions(db.pool)).at(-1) === "error>normal" ? true : undefined),
+      20_000,
+      "back to normal",
+    );
+    expect(await transitions(db.pool)).toEqual([
+      "normal>firing",
+      "firing>normal",
+      "normal>error",
+      "error>normal",
+    ]);
+  });
 });
