@@ -204,7 +204,8 @@ export class AlertEvaluator {
     });
     const known = this.instances.get(rule.id);
     if (!written.ok) {
-      // Another evaluator wrote this instance first: read the rule's instances again.
+      // Another evaluator wrote this instance first, or a repeat met an acknowledgement this
+      // copy did not know of: read the rule's instances again.
       this.deps.log.info("alert instance moved on elsewhere; reloading", { rule: rule.id, group });
       this.instances.delete(rule.id);
       return 0;

@@ -70,7 +70,9 @@ ON CONFLICT (rule_id, group_key) DO UPDATE SET
   acknowledged_note = CASE WHEN $10 THEN NULL ELSE a.acknowledged_note END,
   acknowledged_at = CASE WHEN $10 THEN NULL ELSE a.acknowledged_at END,
   last_notified_at = COALESCE(EXCLUDED.last_notified_at, a.last_notified_at)
-WHERE a.seq = $11`;
+WHERE a.seq = $11
+  -- A repeat must not go out once someone acknowledged (the evaluator's copy may not know yet).
+  AND NOT ($12 AND a.acknowledged_at IS NOT NULL)`;
 
 /**
  * Writes one instance with its event and deliveries in one transaction, by compare-and-set on
@@ -98,6 +100,7 @@ export async function writeInstance(
       notified && w.event ? new Date(w.event.transition.at) : null,
       w.event?.kind === "transition",
       w.expectedSeq,
+      w.event?.kind === "repeat",
     ]);
     if (changed.rowCount !== 1) return { ok: false, eventId: null };
     if (!w.event) return { ok: true, eventId: null };
