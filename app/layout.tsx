@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { AlertBar } from "../components/alerts/AlertBar";
 import { NavBar } from "../components/nav/NavBar";
 import { currentUser } from "../server/web/page-auth";
 import { navFor } from "../server/auth/roles";
@@ -18,7 +19,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <NavBar items={items} user={user?.role ? { email: user.name, role: user.role } : null} />
-        <Providers>{children}</Providers>
+        <Providers>
+          {user?.role && <AlertBar />}
+          {children}
+        </Providers>
       </body>
     </html>
   );

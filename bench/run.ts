@@ -84,7 +84,11 @@ async function main(): Promise<void> {
       const { runSnapshotBurst } = await import("./snapshot-burst");
       return runSnapshotBurst(argv);
     }
-    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history, snapshot-burst)`);
+    if (name === "alerts") {
+      const { runAlertsBench } = await import("./alerts");
+      return runAlertsBench(argv);
+    }
+    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history, snapshot-burst, alerts)`);
   }
   const args = parseArgs(argv);
   if (args.help) {

@@ -6,9 +6,9 @@ import { E2E_PASSWORD, storageStateFor } from "./access";
 const url = (path: string) => `${process.env.E2E_BASE_URL ?? ""}${path}`;
 
 const NAV: Record<"viewer" | "analyst" | "admin", string[]> = {
-  viewer: ["Live"],
-  analyst: ["Live", "Reports", "Jobs"],
-  admin: ["Live", "Reports", "Jobs", "Users", "API keys", "Audit log"],
+  viewer: ["Live", "Alerts"],
+  analyst: ["Live", "Alerts", "Reports", "Jobs"],
+  admin: ["Live", "Alerts", "Reports", "Jobs", "Users", "API keys", "Alert rules", "Audit log"],
 };
 const FORBIDDEN: Record<"viewer" | "analyst", string> = {
   viewer: "/admin/api-keys",

@@ -5,7 +5,7 @@ import { seedE2eAccess, writeStorageState } from "./access";
 import { freePort, RESTARTED_WEB_PID_FILE, startRole, stopRole, waitForHealth } from "./stack";
 
 /**
- * Runs the real web, processor and scheduler roles (production build) against a database and NATS
+ * Runs the real web, processor, scheduler and alerter roles (production build) against a database and NATS
  * namespace of their own; tests read E2E_* variables to reach them.
  */
 export default async function globalSetup() {
@@ -34,13 +34,14 @@ export default async function globalSetup() {
   const ingestKey = await seedE2eAccess(database.url);
   const processor = await startRole("processor", env);
   const scheduler = await startRole("scheduler", env);
+  const alerter = await startRole("alerter", env);
   const web = await startRole("web", env);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(baseUrl, web);
     for (const role of ["viewer", "analyst", "admin"] as const) await writeStorageState(baseUrl, role);
   } catch (error) {
-    await Promise.all([stopRole(web), stopRole(processor), stopRole(scheduler)]);
+    await Promise.all([stopRole(web), stopRole(processor), stopRole(scheduler), stopRole(alerter)]);
     await deleteNamespace(namespace);
     await database.drop();
     throw error;
@@ -57,6 +58,7 @@ export default async function globalSetup() {
     await stopRole(web);
     await stopRestartedWeb();
     await stopRole(scheduler);
+    await stopRole(alerter);
     await stopRole(processor);
     await deleteNamespace(namespace);
     await database.drop();

@@ -1,10 +1,13 @@
 // The body of `npm run demo` (scripts/demo.mjs runs it after bootstrapping): PostgreSQL and
 // NATS (started if missing), migrations, a production build (Next and the compiled roles),
-// then the processor, the scheduler, the web server and the event simulator, until Ctrl-C.
+// then the processor, the scheduler, the alerter, the web server and the event simulator, until Ctrl-C.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { seedDemoDimensions } from "../server/simulator/dimensions.ts";
+import { seedDemoRules } from "../server/alerts/demo-rules.ts";
+import { createDbClients } from "../server/db/clients.ts";
+import { loadDefinitions } from "../server/db/metric-definitions.ts";
 import { demoAuthSecret, seedDemoAccess } from "./demo-access.ts";
 import { migrate } from "./migrate.ts";
 import { buildIfStale } from "./next-build.ts";
@@ -64,9 +67,11 @@ async function main(): Promise<void> {
   // The roles run compiled, in production mode, as production runs them (dist/, scripts/roles.ts).
   const processor = startRole("processor", compiledRoleCommand(ROOT, "processor"), env);
   const scheduler = startRole("scheduler", compiledRoleCommand(ROOT, "scheduler"), env);
+  const alerter = startRole("alerter", compiledRoleCommand(ROOT, "alerter"), env);
   const web = startRole("web", compiledRoleCommand(ROOT, "web"), env);
   exitStopsDemo(processor);
   exitStopsDemo(scheduler);
+  exitStopsDemo(alerter);
   exitStopsDemo(web);
 
   const health = `http://127.0.0.1:${port}/api/health`;
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
 
   const simulator = startRole(
     "simulator",
-    tsxCommand("server/simulator/main.ts", ["--rate", SIMULATOR_RATE]),
+    tsxCommand("server/simulator/main.ts", ["--rate", SIMULATOR_RATE, "--incidents"]),
     env,
   );
   void simulator.exited.then((info) => {
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
   console.log("");
   console.log(`  Nowcast is running: http://localhost:${port}/live`);
   console.log(`  Scheduler runs and reconciliation drift: http://localhost:${port}/jobs`);
+  console.log(`  Alerts (a short incident every few minutes): http://localhost:${port}/alerts`);
   console.log(`  (simulated events at ${SIMULATOR_RATE}/s; press Ctrl-C to stop everything)`);
   console.log("");
   console.log(
@@ -143,5 +149,13 @@ async function seedDemo(databaseUrl: string): Promise<void> {
     log("demo customers and merchants are in place");
   } finally {
     await pool.end();
+  }
+  const db = createDbClients(databaseUrl, { max: 2 });
+  try {
+    const defs = (await loadDefinitions(db.pool)).definitions;
+    const created = await seedDemoRules(db.prisma, new Map(defs.map((d) => [d.name, d])));
+    log(created > 0 ? `created ${created} demo alert rules` : "alert rules exist");
+  } finally {
+    await db.close();
   }
 }

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-export const ROLES = ["web", "processor", "scheduler"] as const;
+export const ROLES = ["web", "processor", "scheduler", "alerter"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const SERVER_DIST = "dist";

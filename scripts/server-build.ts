@@ -1,4 +1,4 @@
-// Compiles the long-running roles (web, processor, scheduler) to JavaScript in dist/, so
+// Compiles the long-running roles (web, processor, scheduler, alerter) to JavaScript in dist/, so
 // production runs plain `node` on them instead of transpiling TypeScript at start-up with tsx.
 // One bundle per role with esbuild: our own code (including the generated Prisma client) is
 // bundled, packages stay in node_modules. `npm run build` runs it after `next build`;

@@ -94,6 +94,15 @@ export const Config = z.object({
   RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   RETENTION_1D_DAYS: z.coerce.number().int().min(1).max(36500).default(1830),
   RETENTION_JOB_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Alerter: every rule is re-evaluated this often besides on each live batch (pending, keep-firing, no data). */
+  ALERT_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /** Alerter: how often it re-reads rules and silences, and tries to take free rule slots. */
+  ALERT_REFRESH_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** Alerter: how many of the 16 rule slots one instance may own (16 = all; lower to spread rules). */
+  ALERT_EVALUATOR_SLOTS: z.coerce.number().int().min(1).max(16).default(16),
+  /** Scheduler: attempts of a webhook delivery before it is marked failed (first retry after 2 s, doubling). */
+  ALERT_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  ALERT_WEBHOOK_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -165,6 +174,8 @@ export function natsNames(namespace: string) {
     httpRejectionSubject: `${namespace}.rejected.http`,
     rejectedSubjects: `${namespace}.rejected.>`,
     liveSubjectPrefix: `${namespace}.live`,
+    /** Alert transitions for the web role's alert bar and toasts (core NATS). */
+    alertSubject: `${namespace}.live.alerts`,
     durable: `${namespace}_processor`,
     /** Postgres schema of the scheduler's pg-boss tables. */
     bossSchema: `${namespace}_boss`,

@@ -1,6 +1,9 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
+import { chartOverlay } from "../alerts/live-overlays";
+import { alertsQuery } from "../alerts/queries";
 import type { Resolution } from "../../server/contract";
 import { planDashboard, planSubscriptions } from "./dashboard-plan";
 import { LiveToolbar } from "./LiveToolbar";
@@ -56,6 +59,40 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
   }, [kiosk]);
 
   const chartProps = { from: view.from, to: view.to, bucketMs: view.bucketMs };
+  // Alert rules on the latency and error-rate charts (the same query as the alert bar).
+  const alerts = useQuery(alertsQuery(false));
+  const overlays = useMemo(() => {
+    const rules = alerts.data?.rules ?? [];
+    const events = alerts.data?.events ?? [];
+    const latency = plan.latency?.name;
+    const errors = plan.errorRate;
+    return {
+      latency: chartOverlay(
+        rules,
+        events,
+        (s) =>
+          s.kind === "metric" && s.metric === latency && ["p50", "p95", "p99"].includes(s.statistic)
+            ? 1
+            : null,
+        view.from,
+        view.to,
+      ),
+      errorRate: chartOverlay(
+        rules,
+        events,
+        (s) =>
+          s.kind === "ratio" &&
+          s.numerator.metric === errors?.errors.name &&
+          s.denominator.metric === errors.total.name &&
+          s.numerator.statistic === "count" &&
+          s.denominator.statistic === "count"
+            ? 0.01
+            : null,
+        view.from,
+        view.to,
+      ),
+    };
+  }, [alerts.data, plan, view.from, view.to]);
   const error = metrics.error ? `Metric definitions unavailable: ${metrics.error.message}` : live.error;
   return (
     <main className="live" data-resolution={resolution} data-dropped-buckets={live.droppedBuckets}>
@@ -114,6 +151,7 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
             kind="lines"
             format="ms"
             unit="ms"
+            overlay={overlays.latency}
             {...chartProps}
           />
         ) : null}
@@ -126,6 +164,7 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
             kind="lines"
             format="percent"
             unit="%"
+            overlay={overlays.errorRate}
             {...chartProps}
           />
         ) : null}

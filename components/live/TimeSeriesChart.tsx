@@ -6,11 +6,13 @@ import {
   ComposedChart,
   Line,
   ReferenceArea,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from "recharts";
+import type { ChartOverlay } from "../alerts/live-overlays";
 import { ChartData } from "./ChartData";
 import { clockTime, formatFigure, type FigureFormat } from "./format";
 import type { ChartRow } from "./view-model";
@@ -32,6 +34,8 @@ interface Props {
   from: number;
   to: number;
   bucketMs: number;
+  /** Alert rules on this chart: threshold and recovery lines, firing bands. */
+  overlay?: ChartOverlay;
 }
 
 /** Splits each line into its settled part and its still-open tail (drawn dashed). */
@@ -52,7 +56,19 @@ function splitOpen(rows: ChartRow[], lines: ChartLine[]): ChartRow[] {
  * A live time-series chart. Open buckets (still filling) sit under a hatched band and, for
  * line charts, are drawn dashed; revised buckets are tinted. Presentational, fed by props.
  */
-export function TimeSeriesChart({ id, title, rows, lines, kind, format, unit, from, to, bucketMs }: Props) {
+export function TimeSeriesChart({
+  id,
+  title,
+  rows,
+  lines,
+  kind,
+  format,
+  unit,
+  from,
+  to,
+  bucketMs,
+  overlay,
+}: Props) {
   const firstOpen = rows.find((row) => row.state === "open")?.t ?? null;
   const revised = rows.filter((row) => row.state === "revised");
   const data = kind === "lines" ? splitOpen(rows, lines) : rows;
@@ -124,6 +140,32 @@ export function TimeSeriesChart({ id, title, rows, lines, kind, format, unit, fr
                 x2={row.t + bucketMs}
                 fill="var(--warn)"
                 fillOpacity={0.14}
+              />
+            ))}
+            {overlay?.bands.map((band) => (
+              <ReferenceArea
+                key={`${band.label}-${band.from}`}
+                x1={band.from}
+                x2={band.to}
+                fill="var(--bad)"
+                fillOpacity={0.12}
+                ifOverflow="hidden"
+                data-testid="alert-band"
+              />
+            ))}
+            {overlay?.lines.map((line) => (
+              <ReferenceLine
+                key={`${line.kind}-${line.label}`}
+                y={line.value}
+                stroke={line.kind === "threshold" ? "var(--bad)" : "var(--ok)"}
+                strokeDasharray={line.kind === "threshold" ? "6 4" : "2 4"}
+                ifOverflow="extendDomain"
+                label={{
+                  value: line.kind === "threshold" ? line.label : "recovery",
+                  position: "insideTopLeft",
+                  fill: "var(--muted)",
+                  fontSize: 11,
+                }}
               />
             ))}
             <Tooltip

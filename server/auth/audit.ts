@@ -7,7 +7,7 @@ export type Actor = { kind: "user"; id: string; name: string } | { kind: "system
 
 export interface AuditRecord {
   action: AuditAction;
-  targetType: "user" | "api_key";
+  targetType: "user" | "api_key" | "alert_rule" | "alert_channel" | "alert_silence";
   targetId: string;
   targetLabel: string;
   before: unknown;

@@ -38,9 +38,21 @@ describe("decide", () => {
 
 describe("navFor", () => {
   it.each([
-    ["viewer", ["/live"]],
-    ["analyst", ["/live", "/reports", "/jobs"]],
-    ["admin", ["/live", "/reports", "/jobs", "/admin/users", "/admin/api-keys", "/admin/audit"]],
+    ["viewer", ["/live", "/alerts"]],
+    ["analyst", ["/live", "/alerts", "/reports", "/jobs"]],
+    [
+      "admin",
+      [
+        "/live",
+        "/alerts",
+        "/reports",
+        "/jobs",
+        "/admin/users",
+        "/admin/api-keys",
+        "/admin/alerts",
+        "/admin/audit",
+      ],
+    ],
   ] as const)("%s sees exactly its pages", (role, hrefs) => {
     expect(navFor(role).map((i) => i.href)).toEqual(hrefs);
   });

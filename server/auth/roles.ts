@@ -41,10 +41,12 @@ export function decide(principal: Principal | null, rule: AccessRule): Verdict {
 /** The navigation; each page also checks its role itself (the nav only hides). */
 export const NAV_ITEMS: ReadonlyArray<{ href: string; label: string; role: Role }> = [
   { href: "/live", label: "Live", role: "viewer" },
+  { href: "/alerts", label: "Alerts", role: "viewer" },
   { href: "/reports", label: "Reports", role: "analyst" },
   { href: "/jobs", label: "Jobs", role: "analyst" },
   { href: "/admin/users", label: "Users", role: "admin" },
   { href: "/admin/api-keys", label: "API keys", role: "admin" },
+  { href: "/admin/alerts", label: "Alert rules", role: "admin" },
   { href: "/admin/audit", label: "Audit log", role: "admin" },
 ];
 

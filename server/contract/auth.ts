@@ -78,6 +78,14 @@ export const AUDIT_ACTIONS = [
   "user.password_reset",
   "api_key.create",
   "api_key.revoke",
+  "alert_rule.create",
+  "alert_rule.update",
+  "alert_rule.delete",
+  "alert_channel.create",
+  "alert_channel.update",
+  "alert_channel.delete",
+  "alert_silence.create",
+  "alert_silence.delete",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -17,3 +17,5 @@ export * from "./socket";
 export * from "./history";
 export * from "./live-buckets";
 export * from "./params";
+export * from "./alerts";
+export * from "./alerts-api";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AlertNotice } from "./alerts-api";
 import { MetricBucket } from "./live";
 import { MetricDefinition } from "./metrics";
 
@@ -139,6 +140,8 @@ export type PipelineAck = z.infer<typeof PipelineAck>;
 export interface ServerToClientEvents {
   "live:update": (update: LiveUpdate) => void;
   "pipeline:update": (stats: PipelineStats) => void;
+  /** An alert transition, to every signed-in socket (alert bar, toasts). */
+  "alert:transition": (notice: AlertNotice) => void;
 }
 export interface ClientToServerEvents {
   "live:subscribe": (request: unknown, ack: (answer: LiveSubscribeAck) => void) => void;

@@ -2,7 +2,9 @@ import { loadConfig, natsNames } from "../config";
 import { assertSupportedRuntime } from "../runtime";
 import { createDbClients } from "../db/clients";
 import { createLogger, errorFields } from "../log";
+import { authSecret } from "../auth/auth";
 import { startScheduler } from "./scheduler";
+import { startWebhooks } from "./webhooks";
 
 /** Composition root of the `scheduler` role: compaction, reconciliation and retention via pg-boss. */
 async function main() {
@@ -32,6 +34,13 @@ async function main() {
       },
     },
   );
+  // Alert notifications (the alerter's outbox) are sent by this role's pg-boss.
+  const webhooks = await startWebhooks(scheduler.boss, db.pool, log, {
+    databaseUrl: config.DATABASE_URL,
+    masterSecret: authSecret(config),
+    attempts: config.ALERT_WEBHOOK_ATTEMPTS,
+    retryDelaySeconds: config.ALERT_WEBHOOK_RETRY_DELAY_S,
+  });
   const plan = () =>
     void scheduler
       .requestPlan()
@@ -45,6 +54,7 @@ async function main() {
     stopping = true;
     log.info("stopping", { signal });
     clearInterval(timer);
+    await webhooks.stop().catch(() => undefined);
     await scheduler
       .stop()
       .catch((error: unknown) => log.warn("pg-boss did not stop cleanly", errorFields(error)));

@@ -1,3 +1,5 @@
+import { ERROR_BURST_RATE, incidentAt, LATENCY_SPIKE_FACTOR, type Incident } from "./incidents";
+
 /**
  * Realistic traffic for the demo and tests: page views, API requests, transactions, signups
  * and errors, with the faults real producers make (duplicates, out-of-order, late and
@@ -67,7 +69,13 @@ export const DEFAULT_FAULTS: FaultRates = {
   malformed: 0.005,
 };
 
-function baseEvent(random: Random, seq: number, ts: number, runId: string): SimEvent {
+function baseEvent(
+  random: Random,
+  seq: number,
+  ts: number,
+  runId: string,
+  incident: Incident | null,
+): SimEvent {
   const id = `${runId}-${seq}`;
   const roll = random();
   const user = `u${Math.floor(random() * 5000)}`;
@@ -86,13 +94,15 @@ function baseEvent(random: Random, seq: number, ts: number, runId: string): SimE
     };
   }
   if (roll < 0.85) {
-    const status = random() < 0.02 ? pick(random, [500, 502, 503]) : random() < 0.05 ? 404 : 200;
+    const failRate = incident === "error_burst" ? ERROR_BURST_RATE : 0.02;
+    const status = random() < failRate ? pick(random, [500, 502, 503]) : random() < 0.05 ? 404 : 200;
+    const median = incident === "latency_spike" ? 80 * LATENCY_SPIKE_FACTOR : 80;
     return {
       id,
       type: "api_request",
       ts,
       source: "gateway",
-      value: Math.round(logNormal(random, 80, 0.6) * 10) / 10,
+      value: Math.round(logNormal(random, median, 0.6) * 10) / 10,
       attrs: {
         route: pick(random, ROUTES),
         method: random() < 0.7 ? "GET" : "POST",
@@ -154,6 +164,8 @@ export class TrafficGenerator {
     seed: number,
     private readonly runId: string,
     private readonly faults: FaultRates = DEFAULT_FAULTS,
+    /** Scripted incidents (incidents.ts) for the demo's alerts; off for tests and benchmarks. */
+    private readonly incidents = false,
   ) {
     this.random = createRandom(seed);
   }
@@ -170,7 +182,7 @@ export class TrafficGenerator {
     const roll = random();
     if (roll < this.faults.late) ts = now - 60_000 - Math.floor(random() * 14 * 60_000);
     else if (roll < this.faults.late + this.faults.outOfOrder) ts = now - Math.floor(random() * 4_500);
-    const event = baseEvent(random, ++this.seq, ts, this.runId);
+    const event = baseEvent(random, ++this.seq, ts, this.runId, this.incidents ? incidentAt(ts) : null);
     if (random() < this.faults.malformed) {
       const broken = pick(random, MALFORMED)(event);
       return { ...broken, msgId: `${event.id}-bad`, kind: "malformed" };

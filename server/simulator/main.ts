@@ -13,15 +13,21 @@ const Args = z.object({
     .number()
     .int()
     .default(() => Date.now() % 1_000_000),
+  incidents: z.boolean().default(false),
 });
 
 const USAGE =
-  "usage: npm run simulate -- [--rate EVENTS_PER_S] [--duration SECONDS (0 = until Ctrl-C)] [--seed N]";
+  "usage: npm run simulate -- [--rate EVENTS_PER_S] [--duration SECONDS (0 = until Ctrl-C)] [--seed N] [--incidents]";
 
 /** Publishes simulated traffic straight to JetStream, as producers may (DESIGN.md, "Data flow"). */
 async function main() {
   const { values } = parseArgs({
-    options: { rate: { type: "string" }, duration: { type: "string" }, seed: { type: "string" } },
+    options: {
+      rate: { type: "string" },
+      duration: { type: "string" },
+      seed: { type: "string" },
+      incidents: { type: "boolean" },
+    },
   });
   const parsed = Args.safeParse(values);
   if (!parsed.success) {
@@ -39,7 +45,7 @@ async function main() {
     dedupWindowSeconds: config.NOWCAST_DEDUP_WINDOW_S,
   });
   const js = jetstream(nc);
-  const generator = new TrafficGenerator(args.seed, `sim${args.seed}`);
+  const generator = new TrafficGenerator(args.seed, `sim${args.seed}`, undefined, args.incidents);
   const counts = { valid: 0, duplicate: 0, malformed: 0, dedupedByStream: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
   const started = Date.now();

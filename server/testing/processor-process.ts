@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
  */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-const MAIN = path.join(REPO_ROOT, "server", "processor", "main.ts");
+const mainOf = (role: "processor" | "alerter") => path.join(REPO_ROOT, "server", role, "main.ts");
 const OUTPUT_LIMIT = 64 * 1024;
 
 export interface Exit {
@@ -57,14 +57,19 @@ function groupRunning(pgid: number): boolean {
 }
 
 export function spawnProcessor(env: Record<string, string>): ProcessorProcess {
-  const child = spawn(TSX, [MAIN], {
+  return spawnRole("processor", env);
+}
+
+/** A role (`processor`, `alerter`) as a child process in its own process group. */
+export function spawnRole(role: "processor" | "alerter", env: Record<string, string>): ProcessorProcess {
+  const child = spawn(TSX, [mainOf(role)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const pid = child.pid;
-  if (pid === undefined) throw new Error("could not spawn the processor");
+  if (pid === undefined) throw new Error(`could not spawn the ${role}`);
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-OUTPUT_LIMIT);

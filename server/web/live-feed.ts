@@ -16,6 +16,8 @@ export interface LiveFeedDeps {
   readSeed: () => Promise<LiveSeed>;
   log: Logger;
   retryMs?: number;
+  /** Groups kept per bucket start (default the live view's 20; the alerter keeps its group cap). */
+  groupLimit?: number;
 }
 
 export interface LiveFeed {
@@ -39,7 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function startLiveFeed(deps: LiveFeedDeps): LiveFeed {
   const { log } = deps;
-  const store = new LiveStore();
+  const store = new LiveStore(deps.groupLimit);
   const changeListeners: ((buckets: readonly MetricBucket[]) => void)[] = [];
   const reseedListeners: (() => void)[] = [];
   // Batches that arrive while a seed is read; null while batches are applied directly.

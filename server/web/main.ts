@@ -7,10 +7,10 @@ import { authSecret, CLIENT_IP_HEADER } from "../auth/auth";
 import { clientIp, trustedProxies } from "../auth/client-ip";
 import { getAuth } from "./principal";
 import { authenticateSocket } from "./socket-auth";
-import { loadConfig } from "../config";
+import { loadConfig, natsNames } from "../config";
 import { assertSupportedRuntime } from "../runtime";
 import { createLogger, errorFields } from "../log";
-import type { MetricDefinition } from "../contract";
+import { AlertNotice, type MetricDefinition } from "../contract";
 import { readLiveSeed } from "../db/live-seed";
 import { loadDefinitions } from "../db/metric-definitions";
 import { findAppDir } from "./app-dir";
@@ -93,6 +93,21 @@ async function main() {
     log,
     publicUrl: config.NOWCAST_PUBLIC_URL,
   });
+  // Alert transitions from the alerter reach every signed-in socket (every socket is signed in).
+  const alertNotices = services.nc.subscribe(natsNames(config.NOWCAST_NAMESPACE).alertSubject, {
+    callback: (error, message) => {
+      if (error) return;
+      let body: unknown;
+      try {
+        body = message.json();
+      } catch {
+        body = undefined;
+      }
+      const notice = AlertNotice.safeParse(body);
+      if (notice.success) io.emit("alert:transition", notice.data);
+      else log.warn("ignored a malformed alert notice");
+    },
+  });
   // A user whose access changes (disabled, role, password) has its sockets cut on every instance.
   const revocations = disconnectRevokedSockets(services.nc, config, io);
   // …and, whatever announcements were lost, sessions that ended are found within this interval.
@@ -110,6 +125,7 @@ async function main() {
     clearInterval(refresher);
     gateway.stop();
     revocations.stop();
+    alertNotices.unsubscribe();
     recheck.stop();
     pipeline.stop();
     feed.stop();
