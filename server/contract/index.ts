@@ -17,3 +17,4 @@ export * from "./socket";
 export * from "./history";
 export * from "./live-buckets";
 export * from "./params";
+export * from "./fraud";
