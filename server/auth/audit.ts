@@ -6,7 +6,7 @@ export type Actor = { kind: "user"; id: string; name: string } | { kind: "system
 
 export interface AuditRecord {
   action: AuditAction;
-  targetType: "user" | "api_key";
+  targetType: "user" | "api_key" | "fraud_rule_set" | "fraud_decision";
   targetId: string;
   targetLabel: string;
   before: unknown;
