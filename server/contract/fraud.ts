@@ -203,3 +203,82 @@ export type FraudLabel = z.infer<typeof FraudLabel>;
 /** `PUT /api/fraud/decisions/{id}/label`. */
 export const LabelRequest = z.object({ label: FraudLabel, note: z.string().trim().max(500).default("") });
 export type LabelRequest = z.infer<typeof LabelRequest>;
+
+/** `GET /api/fraud/decisions` filters; `before` pages backwards (an opaque cursor). */
+export const DecisionQuery = z.object({
+  decision: z.enum(["flagged", "approved", "all"]).default("flagged"),
+  label: z.enum(["unlabeled", "fraud", "legitimate", "any"]).default("any"),
+  rule: RuleId.or(z.string().regex(/^(allow|block):(card|customer|device|country)$/)).optional(),
+  q: z.string().trim().min(1).max(256).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,16}:.{1,128}$/, "is not a cursor from an earlier page")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type DecisionQuery = z.infer<typeof DecisionQuery>;
+
+export const DecisionSummary = z.object({
+  id: z.string(),
+  ts: z.string(),
+  cardId: z.string(),
+  customerId: z.string(),
+  deviceId: z.string().nullable(),
+  country: z.string().nullable(),
+  merchant: z.string(),
+  amount: z.number(),
+  decision: FraudDecisionOutcome,
+  score: z.number(),
+  reasons: z.array(FraudReason),
+  shadowHits: z.array(z.string()),
+  rulesVersion: z.number(),
+  decidedAt: z.string(),
+  label: FraudLabel.nullable(),
+  labelNote: z.string().nullable(),
+  labeledBy: z.string().nullable(),
+});
+export type DecisionSummary = z.infer<typeof DecisionSummary>;
+
+export const DecisionPage = z.object({
+  decisions: z.array(DecisionSummary),
+  nextBefore: z.string().nullable(),
+});
+export type DecisionPage = z.infer<typeof DecisionPage>;
+
+/** One decision with its features and the customer's recent transactions. */
+export const DecisionDetail = z.object({
+  decision: DecisionSummary,
+  features: FraudFeatures,
+  customerHistory: z.array(DecisionSummary),
+});
+export type DecisionDetail = z.infer<typeof DecisionDetail>;
+
+/** `GET /api/fraud/quality?days`: from analysts' labels, overall and per rule, with daily flag rates. */
+export const QualityQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(14) });
+export type QualityQuery = z.infer<typeof QualityQuery>;
+
+export const QualityDay = z.object({
+  day: z.string(),
+  decided: z.number().int(),
+  hits: z.number().int(),
+  rate: z.number(),
+});
+export type QualityDay = z.infer<typeof QualityDay>;
+
+export const QualityReport = z.object({
+  days: z.number().int(),
+  decided: z.number().int(),
+  /** The flagged decisions against the labels. */
+  flagged: LabelQuality,
+  daily: z.array(QualityDay),
+  rules: z.array(
+    z.object({
+      rule: z.string(),
+      shadow: z.boolean(),
+      quality: LabelQuality,
+      flagRate: z.number(),
+      daily: z.array(QualityDay),
+    }),
+  ),
+});
+export type QualityReport = z.infer<typeof QualityReport>;

@@ -1,24 +1,9 @@
-import { performance } from "node:perf_hooks";
-import { DEFAULT_RULE_SET } from "../core/fraud/default-rules";
 import { oldestAcceptedTime } from "../core/counted-window";
-import { decideAndStore, findDecision, markPublished, type StoredDecision } from "../db/fraud-store";
-import { loadRuleSet, seedRuleSet } from "../db/fraud-rules";
-import { RuleSetCache } from "../fraud/rule-cache";
-import type { ScoreContext, ScorePorts } from "../fraud/score";
-import { errorFields } from "../log";
-import { eventSubject } from "../nats/streams";
-import type { JetStreamClient } from "@nats-io/jetstream";
-import type { DbClients } from "../db/clients";
-import type { Logger } from "../log";
+import type { ScoreDeps } from "../fraud/ports";
+import type { ScoreContext } from "../fraud/score";
 import type { WebServices } from "./services";
 
-/** What scoring needs of a web instance: its pool, JetStream client, namespace and logger. */
-export interface ScoreDeps {
-  db: Pick<DbClients, "pool" | "prisma">;
-  js: Pick<JetStreamClient, "publish">;
-  namespace: string;
-  log: Logger;
-}
+export { newRuleCache, publishDecision, scorePorts, type ScoreDeps } from "../fraud/ports";
 
 export const scoreDeps = (services: WebServices): ScoreDeps => ({
   db: services.db,
@@ -26,52 +11,6 @@ export const scoreDeps = (services: WebServices): ScoreDeps => ({
   namespace: services.config.NOWCAST_NAMESPACE,
   log: services.log,
 });
-
-export function newRuleCache(deps: ScoreDeps): RuleSetCache {
-  return new RuleSetCache({
-    load: (version) => loadRuleSet(deps.db.prisma, version),
-    seed: () => seedRuleSet(deps.db.prisma, DEFAULT_RULE_SET),
-  });
-}
-
-const CACHE = Symbol.for("nowcast.web.fraud-rules");
-type Holder = { [CACHE]?: RuleSetCache };
-
-/** One rule cache per process (route handlers are bundled apart from the custom server). */
-function processRuleCache(deps: ScoreDeps): RuleSetCache {
-  const holder = globalThis as Holder;
-  holder[CACHE] ??= newRuleCache(deps);
-  return holder[CACHE];
-}
-
-/** Publishes a decided transaction to JetStream (dedup by id) and closes its outbox entry. */
-export async function publishDecision(deps: ScoreDeps, decision: Pick<StoredDecision, "id" | "event">) {
-  const subject = eventSubject(deps.namespace, "transaction");
-  await deps.js.publish(subject, JSON.stringify(decision.event), { msgID: decision.id });
-  await markPublished(deps.db.pool, [decision.id]);
-}
-
-/** The scoring verb's ports over one web instance's Postgres and NATS connections. */
-export function scorePorts(services: ScoreDeps, rules = processRuleCache(services)): ScorePorts {
-  const { db, log } = services;
-  return {
-    findDecision: (id) => findDecision(db.pool, id),
-    decideAndStore: (tx, decide) => decideAndStore(db.pool, tx, decide),
-    ruleSet: (version) => rules.get(version),
-    async ingest(decision) {
-      try {
-        await publishDecision(services, decision);
-      } catch (error) {
-        // The decision stands; the outbox sweep (or the caller's retry) ingests it later.
-        log.warn("scored transaction not yet ingested; the outbox will retry", {
-          id: decision.id,
-          ...errorFields(error),
-        });
-      }
-    },
-    elapsed: () => performance.now(),
-  };
-}
 
 export function scoreContext(services: WebServices, now: number, startedAt: number): ScoreContext {
   return { now, startedAt, oldestAcceptedTs: oldestAcceptedTime(now, services.config.RECONCILE_WINDOW_DAYS) };
