@@ -7,8 +7,8 @@ const url = (path: string) => `${process.env.E2E_BASE_URL ?? ""}${path}`;
 
 const NAV: Record<"viewer" | "analyst" | "admin", string[]> = {
   viewer: ["Live"],
-  analyst: ["Live", "Reports", "Jobs"],
-  admin: ["Live", "Reports", "Jobs", "Users", "API keys", "Audit log"],
+  analyst: ["Live", "Reports", "Jobs", "Fraud review"],
+  admin: ["Live", "Reports", "Jobs", "Fraud review", "Users", "API keys", "Fraud rules", "Audit log"],
 };
 const FORBIDDEN: Record<"viewer" | "analyst", string> = {
   viewer: "/admin/api-keys",

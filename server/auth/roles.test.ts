@@ -39,8 +39,11 @@ describe("decide", () => {
 describe("navFor", () => {
   it.each([
     ["viewer", ["/live"]],
-    ["analyst", ["/live", "/reports", "/jobs"]],
-    ["admin", ["/live", "/reports", "/jobs", "/admin/users", "/admin/api-keys", "/admin/audit"]],
+    ["analyst", ["/live", "/reports", "/jobs", "/fraud"]],
+    [
+      "admin",
+      ["/live", "/reports", "/jobs", "/fraud", "/admin/users", "/admin/api-keys", "/admin/fraud", "/admin/audit"],
+    ],
   ] as const)("%s sees exactly its pages", (role, hrefs) => {
     expect(navFor(role).map((i) => i.href)).toEqual(hrefs);
   });

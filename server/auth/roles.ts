@@ -43,8 +43,10 @@ export const NAV_ITEMS: ReadonlyArray<{ href: string; label: string; role: Role 
   { href: "/live", label: "Live", role: "viewer" },
   { href: "/reports", label: "Reports", role: "analyst" },
   { href: "/jobs", label: "Jobs", role: "analyst" },
+  { href: "/fraud", label: "Fraud review", role: "analyst" },
   { href: "/admin/users", label: "Users", role: "admin" },
   { href: "/admin/api-keys", label: "API keys", role: "admin" },
+  { href: "/admin/fraud", label: "Fraud rules", role: "admin" },
   { href: "/admin/audit", label: "Audit log", role: "admin" },
 ];
 
