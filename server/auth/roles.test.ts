@@ -42,7 +42,16 @@ describe("navFor", () => {
     ["analyst", ["/live", "/reports", "/jobs", "/fraud"]],
     [
       "admin",
-      ["/live", "/reports", "/jobs", "/fraud", "/admin/users", "/admin/api-keys", "/admin/fraud", "/admin/audit"],
+      [
+        "/live",
+        "/reports",
+        "/jobs",
+        "/fraud",
+        "/admin/users",
+        "/admin/api-keys",
+        "/admin/fraud",
+        "/admin/audit",
+      ],
     ],
   ] as const)("%s sees exactly its pages", (role, hrefs) => {
     expect(navFor(role).map((i) => i.href)).toEqual(hrefs);

@@ -132,11 +132,12 @@ describe("scoring a burst across two instances", () => {
         expect(r.features.customer_count_1h).toBe(r.features.card_count_1m);
         expect(r.features.device_count_24h).toBe(r.features.card_count_1m);
       }
-      // The default card-testing rule (≥ 5 small ones within a minute) flags from the fifth on.
-      for (const r of byCount)
-        expect(r.decision, `decision at count ${r.features.card_count_1m}`).toBe(
-          (r.features.card_count_1m ?? 0) >= 5 && (r.features.amount ?? 0) <= 5 ? "flagged" : "approved",
-        );
+      // Card testing (≥ 5 amounts ≤ 5 within a minute) or customer velocity (≥ 8 within an hour).
+      for (const r of byCount) {
+        const count = r.features.card_count_1m ?? 0;
+        const expected = (count >= 5 && (r.features.amount ?? 0) <= 5) || count >= 8 ? "flagged" : "approved";
+        expect(r.decision, `decision at count ${count}`).toBe(expected);
+      }
       // Ingested once each, with the decision in attrs, and counted by the decision metrics.
       const raw = await storedRaw(ids);
       for (const r of results)

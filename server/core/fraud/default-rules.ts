@@ -35,16 +35,29 @@ export const DEFAULT_RULE_SET_INPUT: FraudRuleSetInput = {
       effect: { kind: "score", points: 35 },
     },
     {
+      id: "large_new_device_abroad",
+      description: "a large amount from a new device abroad",
+      when: [
+        { feature: "new_device", op: "is", value: true },
+        { feature: "country_mismatch", op: "is", value: true },
+        { feature: "amount", op: "gte", value: 250 },
+      ],
+      effect: { kind: "score", points: 30 },
+    },
+    {
       id: "amount_spike",
       description: "far above the customer's own 90-day amounts",
-      when: [{ feature: "amount_ratio_p95_90d", op: "gte", value: 4 }],
+      when: [
+        { feature: "amount_ratio_p95_90d", op: "gte", value: 4 },
+        { feature: "history_count_90d", op: "gte", value: 5 },
+      ],
       effect: { kind: "score", points: 35 },
     },
     {
       id: "customer_velocity",
-      description: "a customer spending a lot within an hour",
+      description: "one customer transacting many times within an hour",
       when: [{ feature: "customer_count_1h", op: "gte", value: 8 }],
-      effect: { kind: "score", points: 40 },
+      effect: { kind: "score", points: 60 },
     },
     {
       id: "many_countries",
