@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { seedDemoDimensions } from "../server/simulator/dimensions.ts";
-import { demoAuthSecret, seedDemoAccess } from "./demo-access.ts";
+import { demoAuthSecret, demoScoreKey, seedDemoAccess } from "./demo-access.ts";
 import { migrate } from "./migrate.ts";
 import { buildIfStale } from "./next-build.ts";
 import {
@@ -23,6 +23,8 @@ import { ensureServices, loadDotEnv, type Services } from "./services.ts";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HEALTH_TIMEOUT_MS = 60_000;
 const SIMULATOR_RATE = "50";
+/** Card transactions per second the simulator sends through the scoring API. */
+const SIMULATOR_TX_RATE = "3";
 
 const log = (m: string): void => console.log(`[demo] ${m}`);
 
@@ -56,6 +58,8 @@ async function main(): Promise<void> {
   };
   const access = await seedDemoAccess(env);
   if (stopping) return;
+  const scoreKey = await demoScoreKey(".data", env);
+  if (stopping) return;
   const build = await buildIfStale(ROOT, env, log);
   if (stopping) return;
   if (build.built && build.exit.code !== 0) throw new Error(`the build failed (${describeExit(build.exit)})`);
@@ -79,8 +83,15 @@ async function main(): Promise<void> {
 
   const simulator = startRole(
     "simulator",
-    tsxCommand("server/simulator/main.ts", ["--rate", SIMULATOR_RATE]),
-    env,
+    tsxCommand("server/simulator/main.ts", [
+      "--rate",
+      SIMULATOR_RATE,
+      "--score-url",
+      `http://127.0.0.1:${port}/api/transactions/score`,
+      "--tx-rate",
+      SIMULATOR_TX_RATE,
+    ]),
+    { ...env, NOWCAST_SIMULATOR_SCORE_KEY: scoreKey },
   );
   void simulator.exited.then((info) => {
     if (!stopping)
@@ -90,7 +101,12 @@ async function main(): Promise<void> {
   console.log("");
   console.log(`  Nowcast is running: http://localhost:${port}/live`);
   console.log(`  Scheduler runs and reconciliation drift: http://localhost:${port}/jobs`);
-  console.log(`  (simulated events at ${SIMULATOR_RATE}/s; press Ctrl-C to stop everything)`);
+  console.log(
+    `  Fraud review queue: http://localhost:${port}/fraud · rules: http://localhost:${port}/admin/fraud`,
+  );
+  console.log(
+    `  (simulated events at ${SIMULATOR_RATE}/s, card transactions scored at ${SIMULATOR_TX_RATE}/s; press Ctrl-C to stop everything)`,
+  );
   console.log("");
   console.log(
     "  Sign in with (secrets are shown only when created; `npm run users -- reset-password EMAIL`):",
