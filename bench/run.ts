@@ -83,7 +83,11 @@ async function main(): Promise<void> {
       const { runSnapshotBurst } = await import("./snapshot-burst");
       return runSnapshotBurst(argv);
     }
-    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history, snapshot-burst)`);
+    if (name === "score") {
+      const { runScoreBench } = await import("./score/run");
+      return runScoreBench(rest);
+    }
+    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history, snapshot-burst, score)`);
   }
   const args = parseArgs(argv);
   if (args.help) {

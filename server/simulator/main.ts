@@ -63,7 +63,8 @@ async function main() {
           new FraudTrafficGenerator(args.seed, `fsim${args.seed}`, {
             ...DEFAULT_FRAUD_TRAFFIC,
             customers: 20_000,
-            incidentRate: 0.004,
+            // Fraud is rare; the demo shows more of it so the review queue fills within minutes.
+            incidentRate: 0.01,
           }),
           {
             url: scoreUrl,
