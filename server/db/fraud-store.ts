@@ -125,7 +125,8 @@ const FEATURE_INPUTS = `SELECT
   (SELECT coalesce(json_agg(json_build_object('day', day, 'count', count, 'sum', sum, 'sumSquares', sum_squares,
      'min', min, 'max', max, 'quantiles', encode(quantiles, 'base64'))), '[]')
    FROM fraud_customer_days WHERE customer_id = $6 AND day BETWEEN $9::date AND $10::date) AS days,
-  (SELECT max(version) FROM fraud_rule_sets) AS rules_version`;
+  (SELECT max(version) FROM fraud_rule_sets) AS rules_version,
+  EXISTS (SELECT 1 FROM fraud_decisions WHERE id = $11) AS known`;
 
 type Sums = Record<`c${FraudWindow}` | `a${FraudWindow}`, number> & {
   countries?: string[];
@@ -149,6 +150,7 @@ type InputsRow = {
   merchant_category: string | null;
   days: DayJson[];
   rules_version: number | null;
+  known: boolean;
 };
 
 const windowsOf = (s: Sums): Record<FraudWindow, WindowSums> => {
@@ -184,6 +186,7 @@ async function readInputs(client: pg.PoolClient, tx: DecisionSubject) {
     tx.merchant,
     isoDay(historyStartDay(tx.ts)),
     isoDay(day),
+    tx.id,
   ]);
   const row = rows[0];
   if (!row) throw new Error("feature query returned no row");
@@ -205,6 +208,7 @@ async function readInputs(client: pg.PoolClient, tx: DecisionSubject) {
     inputs,
     today: days.find((d) => d.key === isoDay(day))?.day ?? null,
     rulesVersion: row.rules_version,
+    known: row.known,
   };
 }
 
@@ -240,45 +244,49 @@ export async function decideAndStore(
   tx: DecisionSubject,
   decide: Decide,
 ): Promise<{ decision: StoredDecision; created: boolean }> {
-  const made = await inTransaction(pool, async (client) => {
-    await client.query(
-      `SELECT ${entityLockKeys(tx)
-        .map((k) => `pg_advisory_xact_lock(${FEATURE_LOCK_CLASS}, ${k})`)
-        .join(", ")}`,
-    );
-    if ((await client.query(`SELECT 1 FROM fraud_decisions WHERE id = $1`, [tx.id])).rowCount) return null;
-    const { inputs, today, rulesVersion } = await readInputs(client, tx);
-    const d = await decide(inputs, rulesVersion);
-    const day = addToDay(today, tx.amount);
-    const { rows } = await client.query<{ inserted: number }>(INSERT_DECISION, [
-      tx.id,
-      new Date(tx.ts),
-      tx.card,
-      tx.customer,
-      tx.device,
-      tx.country,
-      tx.merchant,
-      tx.amount,
-      d.decision,
-      d.score,
-      JSON.stringify(d.reasons),
-      d.hits,
-      d.shadowHits,
-      JSON.stringify(d.features),
-      d.rulesVersion,
-      d.decidedAt,
-      d.latencyMs,
-      JSON.stringify(d.event),
-      isoDay(Math.floor(tx.ts / DAY_MS) * DAY_MS),
-      day.state.count,
-      day.state.sum,
-      day.sumSquares,
-      day.state.min,
-      day.state.max,
-      day.state.quantiles ? Buffer.from(day.state.quantiles) : null,
-    ]);
-    return (rows[0]?.inserted ?? 0) > 0 ? d : null;
-  });
+  // BEGIN and the locks in one round trip (no parameters: the keys are integers computed here).
+  const locks = entityLockKeys(tx)
+    .map((k) => `pg_advisory_xact_lock(${FEATURE_LOCK_CLASS}, ${k})`)
+    .join(", ");
+  const made = await inTransaction(
+    pool,
+    async (client) => {
+      const { inputs, today, rulesVersion, known } = await readInputs(client, tx);
+      // Decided before (a retry, or a concurrent request that held the locks first).
+      if (known) return null;
+      const d = await decide(inputs, rulesVersion);
+      const day = addToDay(today, tx.amount);
+      const { rows } = await client.query<{ inserted: number }>(INSERT_DECISION, [
+        tx.id,
+        new Date(tx.ts),
+        tx.card,
+        tx.customer,
+        tx.device,
+        tx.country,
+        tx.merchant,
+        tx.amount,
+        d.decision,
+        d.score,
+        JSON.stringify(d.reasons),
+        d.hits,
+        d.shadowHits,
+        JSON.stringify(d.features),
+        d.rulesVersion,
+        d.decidedAt,
+        d.latencyMs,
+        JSON.stringify(d.event),
+        isoDay(Math.floor(tx.ts / DAY_MS) * DAY_MS),
+        day.state.count,
+        day.state.sum,
+        day.sumSquares,
+        day.state.min,
+        day.state.max,
+        day.state.quantiles ? Buffer.from(day.state.quantiles) : null,
+      ]);
+      return (rows[0]?.inserted ?? 0) > 0 ? d : null;
+    },
+    `BEGIN; SELECT ${locks}`,
+  );
   if (made) {
     const { hits: _h, shadowHits: _s, latencyMs: _l, ...stored } = made;
     return { decision: { ...stored, id: tx.id, published: false }, created: true };

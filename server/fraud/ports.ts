@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { DEFAULT_RULE_SET } from "../core/fraud/default-rules";
-import { decideAndStore, findDecision, markPublished, type StoredDecision } from "../db/fraud-store";
+import { decideAndStore, markPublished, type StoredDecision } from "../db/fraud-store";
+import { PublishMarks } from "./publish-marks";
 import { loadRuleSet, seedRuleSet } from "../db/fraud-rules";
 import { RuleSetCache } from "./rule-cache";
 import type { ScorePorts } from "./score";
@@ -42,16 +43,42 @@ export async function publishDecision(deps: ScoreDeps, decision: Pick<StoredDeci
   await markPublished(deps.db.pool, [decision.id]);
 }
 
+const MARKS = Symbol.for("nowcast.web.fraud-publish-marks");
+type MarksHolder = { [MARKS]?: PublishMarks };
+
+export function newPublishMarks(deps: ScoreDeps): PublishMarks {
+  return new PublishMarks(
+    (ids) => markPublished(deps.db.pool, ids),
+    (error) => deps.log.warn("could not mark decisions published; the outbox sweep will", errorFields(error)),
+  );
+}
+
+function processPublishMarks(deps: ScoreDeps): PublishMarks {
+  const holder = globalThis as MarksHolder;
+  holder[MARKS] ??= newPublishMarks(deps);
+  return holder[MARKS];
+}
+
+/** Writes this process's pending publish marks (on shutdown, before the pool closes). */
+export async function drainPublishMarks(): Promise<void> {
+  await (globalThis as MarksHolder)[MARKS]?.drain();
+}
+
 /** The scoring verb's ports over one web instance's Postgres and NATS connections. */
-export function scorePorts(services: ScoreDeps, rules = processRuleCache(services)): ScorePorts {
+export function scorePorts(
+  services: ScoreDeps,
+  rules = processRuleCache(services),
+  marks = processPublishMarks(services),
+): ScorePorts {
   const { db, log } = services;
   return {
-    findDecision: (id) => findDecision(db.pool, id),
     decideAndStore: (tx, decide) => decideAndStore(db.pool, tx, decide),
     ruleSet: (version) => rules.get(version),
     async ingest(decision) {
       try {
-        await publishDecision(services, decision);
+        const subject = eventSubject(services.namespace, "transaction");
+        await services.js.publish(subject, JSON.stringify(decision.event), { msgID: decision.id });
+        marks.mark(decision.id);
       } catch (error) {
         // The decision stands; the outbox sweep (or the caller's retry) ingests it later.
         log.warn("scored transaction not yet ingested; the outbox will retry", {

@@ -20,7 +20,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from "../testing/harness";
-import { newRuleCache, scorePorts, type ScoreDeps } from "./ports";
+import { newPublishMarks, newRuleCache, scorePorts, type ScoreDeps } from "./ports";
 import { scoreEvent, type ScoreOutcome, type ScorePorts } from "./score";
 import { sweepOutbox } from "./outbox";
 
@@ -41,10 +41,12 @@ async function instance(): Promise<Instance> {
   const clients = createDbClients(database.url, { max: 6 });
   const nc = await connectNats(NATS_URL, "fraud-test-web");
   const deps: ScoreDeps = { db: clients, js: jetstream(nc), namespace, log };
+  const marks = newPublishMarks(deps);
   return {
     deps,
-    ports: scorePorts(deps, newRuleCache(deps)),
+    ports: scorePorts(deps, newRuleCache(deps), marks),
     async close() {
+      await marks.drain();
       await nc.drain();
       await clients.close();
     },
@@ -233,7 +235,7 @@ describe("scoring a burst across two instances", () => {
           },
         },
       };
-      const ports = scorePorts(flaky, newRuleCache(flaky));
+      const ports = scorePorts(flaky, newRuleCache(flaky), newPublishMarks(flaky));
       const outcome = decided(
         await scoreEvent(ports, body(tx("outbox-1", {}, { card_id: "card-outbox" })), {
           now: Date.now(),

@@ -20,7 +20,6 @@ export const DECISION_ATTRS = [
 
 /** Ports of the scoring verb: Postgres and JetStream in production, twins in unit tests. */
 export interface ScorePorts {
-  findDecision(id: string): Promise<StoredDecision | null>;
   decideAndStore(
     tx: DecisionSubject,
     decide: (inputs: FeatureInputs, rulesVersion: number | null) => Promise<NewDecision>,
@@ -91,8 +90,9 @@ export const toResponse = (d: StoredDecision): ScoreResponse => ({
 /**
  * Scores one `transaction` event: validated exactly as ingest validates it, then decided from
  * the features stored before it (server/db/fraud-store.ts) by the pure rules, stored, and
- * ingested once with its decision attrs. A repeated id answers the stored decision and only
- * finishes its ingest if that was cut short.
+ * ingested once with its decision attrs. A repeated id answers the stored decision (found under
+ * the same locks, so a concurrent repeat waits for the first) and only finishes its ingest if
+ * that was cut short.
  */
 export async function scoreEvent(
   ports: ScorePorts,
@@ -113,11 +113,6 @@ export async function scoreEvent(
     };
   const extra = decisionAttrReasons(event);
   if (extra.length > 0) return { ok: false, id: event.id, reasons: extra };
-  const known = await ports.findDecision(event.id);
-  if (known) {
-    if (!known.published) await ports.ingest(known);
-    return { ok: true, response: toResponse(known) };
-  }
   const subject = subjectOf(event);
   const { decision, created } = await ports.decideAndStore(subject, async (inputs, version) =>
     decide(ports, event, subject, inputs, version, ctx),

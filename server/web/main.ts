@@ -19,6 +19,7 @@ import { startLiveGateway, type LiveServer } from "./live-gateway";
 import { startPipelineSampler } from "./pipeline-sampler";
 import { getWebServices, liveSubject } from "./services";
 import { sweepOutbox } from "../fraud/outbox";
+import { drainPublishMarks } from "../fraud/ports";
 import { scoreDeps } from "./fraud-ports";
 
 /** A decision not in JetStream this long after it was made is published by the sweep. */
@@ -121,6 +122,7 @@ async function main() {
     log.info("stopping", { signal });
     clearInterval(refresher);
     clearInterval(outbox);
+    await drainPublishMarks();
     gateway.stop();
     revocations.stop();
     recheck.stop();
