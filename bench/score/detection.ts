@@ -24,6 +24,8 @@ export interface DetectionResult {
   legitimate: number;
   legitimateFlagged: number;
   falsePositiveRate: number | null;
+  /** Rules behind the legitimate transactions flagged, by how often. */
+  falsePositiveRules: Record<string, number>;
   patterns: Record<FraudPattern, PatternQuality>;
   seconds: number;
 }
@@ -51,7 +53,7 @@ const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
 /** Sends the traffic with `workers` loops, each owning a share of the customers (their order kept). */
 export async function runDetection(
   traffic: LabelledTransaction[],
-  send: (t: LabelledTransaction) => Promise<"flagged" | "approved">,
+  send: (t: LabelledTransaction) => Promise<{ decision: "flagged" | "approved"; rules: string[] }>,
   workers: number,
 ): Promise<DetectionResult> {
   const started = Date.now();
@@ -61,9 +63,15 @@ export async function runDetection(
     queues[Number(id.replace(/\D/g, "")) % workers]?.push(t);
   }
   const decided = new Map<string, "flagged" | "approved">();
+  const falsePositiveRules: Record<string, number> = {};
   await Promise.all(
     queues.map(async (queue) => {
-      for (const t of queue) decided.set(t.event.id, await send(t));
+      for (const t of queue) {
+        const answer = await send(t);
+        decided.set(t.event.id, answer.decision);
+        if (t.truth === null && answer.decision === "flagged")
+          for (const rule of answer.rules) falsePositiveRules[rule] = (falsePositiveRules[rule] ?? 0) + 1;
+      }
     }),
   );
   const patterns = {} as Record<FraudPattern, PatternQuality>;
@@ -93,6 +101,7 @@ export async function runDetection(
     legitimate: legit.length,
     legitimateFlagged: legitFlagged,
     falsePositiveRate: ratio(legitFlagged, legit.length),
+    falsePositiveRules,
     patterns,
     seconds: (Date.now() - started) / 1000,
   };

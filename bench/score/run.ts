@@ -101,6 +101,7 @@ export async function runScoreBench(argv: string[]): Promise<void> {
   const historySize = option(argv, "history", 1_000_000);
   const seconds = option(argv, "seconds", 60);
   const customers = option(argv, "customers", 20_000);
+  const detect = option(argv, "detect", 20_000);
   const database = await createTestDatabase("nowcast_bscore");
   const namespace = uniqueName("bscore");
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -132,7 +133,9 @@ export async function runScoreBench(argv: string[]): Promise<void> {
     await waitForHealth(base, web);
     const url = `${base}/api/transactions/score`;
 
-    const traffic = labelledTraffic(11, customers, Date.now(), 20_000, 10);
+    const single = await load(url, key, 20, 10, customers);
+    log(`unloaded (20/s): ${JSON.stringify(single)}`);
+    const traffic = labelledTraffic(11, customers, Date.now(), detect, 10);
     log(`detection: ${traffic.length} labelled transactions`);
     const detection = await runDetection(
       traffic,
@@ -143,7 +146,11 @@ export async function runScoreBench(argv: string[]): Promise<void> {
           body: JSON.stringify(t.event),
         });
         if (!response.ok) throw new Error(`score answered ${response.status}: ${await response.text()}`);
-        return ((await response.json()) as { decision: "flagged" | "approved" }).decision;
+        const answer = (await response.json()) as {
+          decision: "flagged" | "approved";
+          reasons: { rule: string }[];
+        };
+        return { decision: answer.decision, rules: answer.reasons.map((r) => r.rule) };
       },
       8,
     );
@@ -173,6 +180,7 @@ export async function runScoreBench(argv: string[]): Promise<void> {
       startedAt: new Date(now).toISOString(),
       machine: { cpus: os.cpus().length, load: os.loadavg(), node: process.version },
       history: { transactions: historySize, customers, loadSeconds: round(historySeconds, 1) },
+      unloaded: single,
       detection,
       sustained: {
         ...sustained,

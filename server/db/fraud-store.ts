@@ -226,10 +226,18 @@ const INSERT_DECISION = `WITH ins AS (
 )
 SELECT (SELECT count(*) FROM ins)::int AS inserted`;
 
-/** How the caller turns the stored inputs into a decision; pure apart from reading its rule cache. */
+/** Reads one rule set version's stored JSON on the decision's own connection. */
+export type LoadRules = (version: number) => Promise<unknown>;
+
+/**
+ * How the caller turns the stored inputs into a decision. A rule set it has not cached is read
+ * with `loadRules` on the transaction's connection: asking the pool for another one while
+ * holding this one could starve the pool (every connection waiting for a second).
+ */
 export type Decide = (
   inputs: FeatureInputs,
   rulesVersion: number | null,
+  loadRules: LoadRules,
 ) => Promise<NewDecision> | NewDecision;
 
 /**
@@ -254,7 +262,14 @@ export async function decideAndStore(
       const { inputs, today, rulesVersion, known } = await readInputs(client, tx);
       // Decided before (a retry, or a concurrent request that held the locks first).
       if (known) return null;
-      const d = await decide(inputs, rulesVersion);
+      const d = await decide(inputs, rulesVersion, async (version) => {
+        const { rows } = await client.query<{ rules: unknown }>(
+          `SELECT rules FROM fraud_rule_sets WHERE version = $1`,
+          [version],
+        );
+        if (!rows[0]) throw new Error(`fraud rule set version ${version} is not stored`);
+        return rows[0].rules;
+      });
       const day = addToDay(today, tx.amount);
       const { rows } = await client.query<{ inserted: number }>(INSERT_DECISION, [
         tx.id,

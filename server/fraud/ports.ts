@@ -73,7 +73,8 @@ export function scorePorts(
   const { db, log } = services;
   return {
     decideAndStore: (tx, decide) => decideAndStore(db.pool, tx, decide),
-    ruleSet: (version) => rules.get(version),
+    prepareRules: () => rules.prepare(),
+    ruleSet: (version, load) => rules.get(version, load),
     async ingest(decision) {
       try {
         const subject = eventSubject(services.namespace, "transaction");

@@ -1,4 +1,4 @@
-import type { FraudRuleSet, FraudRuleSetVersion } from "../contract/fraud";
+import { FraudRuleSet, type FraudRuleSetVersion } from "../contract/fraud";
 
 export interface RuleSetSource {
   load(version: number | null): Promise<FraudRuleSetVersion | null>;
@@ -6,31 +6,45 @@ export interface RuleSetSource {
   seed(): Promise<void>;
 }
 
+type Entry = { version: number; set: FraudRuleSet };
+
 /**
  * The rule set of the newest version, kept per process: each decision reads the newest version
  * number in its own feature query, so a save reaches every instance with the next decision
  * (no notification to miss) and a set is loaded once per version.
  */
 export class RuleSetCache {
-  private current: { version: number; set: FraudRuleSet } | null = null;
-  private loading: Promise<{ version: number; set: FraudRuleSet }> | null = null;
+  private current: Entry | null = null;
+  private preparing: Promise<void> | null = null;
 
   constructor(private readonly source: RuleSetSource) {}
 
-  async get(version: number | null): Promise<{ version: number; set: FraudRuleSet }> {
-    if (version !== null && this.current?.version === version) return this.current;
-    this.loading ??= this.fetch(version).finally(() => (this.loading = null));
-    const loaded = await this.loading;
-    // A concurrent load may have fetched another version; ask again for the one named.
-    return version === null || loaded.version === version ? loaded : this.fetch(version);
+  /** Seeds and loads the newest set once per process; outside any transaction. */
+  async prepare(): Promise<void> {
+    if (this.current) return;
+    this.preparing ??= (async () => {
+      await this.source.seed();
+      const row = await this.source.load(null);
+      if (!row) throw new Error("no fraud rule set is stored after seeding");
+      this.keep({ version: row.version, set: row.ruleSet });
+    })().finally(() => (this.preparing = null));
+    await this.preparing;
   }
 
-  private async fetch(version: number | null) {
-    if (version === null) await this.source.seed();
-    const row = await this.source.load(version);
-    if (!row) throw new Error(`fraud rule set version ${version ?? "newest"} is not stored`);
-    const entry = { version: row.version, set: row.ruleSet };
-    if (!this.current || entry.version >= this.current.version) this.current = entry;
+  /** The set of `version`; one not cached is read with `load` (the caller's own connection). */
+  async get(version: number | null, load: (version: number) => Promise<unknown>): Promise<Entry> {
+    if (version === null) {
+      if (!this.current) throw new Error("no fraud rule set is stored (prepare() seeds one)");
+      return this.current;
+    }
+    if (this.current?.version === version) return this.current;
+    // Rows are validated where they enter the app.
+    const entry = { version, set: FraudRuleSet.parse(await load(version)) };
+    this.keep(entry);
     return entry;
+  }
+
+  private keep(entry: Entry): void {
+    if (!this.current || entry.version >= this.current.version) this.current = entry;
   }
 }

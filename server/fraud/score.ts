@@ -8,7 +8,7 @@ import {
 } from "../contract";
 import { computeFeatures, type FeatureInputs } from "../core/fraud/features";
 import { scoreTransaction, type FraudSubject } from "../core/fraud/score";
-import type { DecisionSubject, NewDecision, StoredDecision } from "../db/fraud-store";
+import type { DecisionSubject, LoadRules, NewDecision, StoredDecision } from "../db/fraud-store";
 
 /** Attrs every scored transaction is ingested with; callers may not send them. */
 export const DECISION_ATTRS = [
@@ -22,10 +22,16 @@ export const DECISION_ATTRS = [
 export interface ScorePorts {
   decideAndStore(
     tx: DecisionSubject,
-    decide: (inputs: FeatureInputs, rulesVersion: number | null) => Promise<NewDecision>,
+    decide: (
+      inputs: FeatureInputs,
+      rulesVersion: number | null,
+      loadRules: LoadRules,
+    ) => Promise<NewDecision>,
   ): Promise<{ decision: StoredDecision; created: boolean }>;
-  /** The rule set of `version` (the newest stored one; null: none yet, the default is seeded). */
-  ruleSet(version: number | null): Promise<{ version: number; set: FraudRuleSet }>;
+  /** Makes sure a rule set is stored and cached (the default is seeded on first use); before any lock. */
+  prepareRules(): Promise<void>;
+  /** The rule set of `version`, from the cache or read with `load` on the decision's connection. */
+  ruleSet(version: number | null, load: LoadRules): Promise<{ version: number; set: FraudRuleSet }>;
   /** Ingests the decided transaction: JetStream with Nats-Msg-Id = id, then marks the outbox row. */
   ingest(decision: StoredDecision): Promise<void>;
   /** Monotonic milliseconds, for the decision latency. */
@@ -114,8 +120,9 @@ export async function scoreEvent(
   const extra = decisionAttrReasons(event);
   if (extra.length > 0) return { ok: false, id: event.id, reasons: extra };
   const subject = subjectOf(event);
-  const { decision, created } = await ports.decideAndStore(subject, async (inputs, version) =>
-    decide(ports, event, subject, inputs, version, ctx),
+  await ports.prepareRules();
+  const { decision, created } = await ports.decideAndStore(subject, async (inputs, version, load) =>
+    decide(ports, event, subject, { inputs, version, load }, ctx),
   );
   if (created || !decision.published) await ports.ingest(decision);
   return { ok: true, response: toResponse(decision) };
@@ -125,11 +132,11 @@ async function decide(
   ports: ScorePorts,
   event: ValidEvent,
   subject: DecisionSubject,
-  inputs: FeatureInputs,
-  version: number | null,
+  stored: { inputs: FeatureInputs; version: number | null; load: LoadRules },
   ctx: ScoreContext,
 ): Promise<NewDecision> {
-  const rules = await ports.ruleSet(version);
+  const { inputs } = stored;
+  const rules = await ports.ruleSet(stored.version, stored.load);
   const features = computeFeatures(subject, inputs);
   const who: FraudSubject = {
     card: subject.card,
