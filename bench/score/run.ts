@@ -19,6 +19,14 @@ import { createApiKey } from "../../server/auth/api-keys";
 import { createTestDatabase, deleteNamespace, NATS_URL, uniqueName } from "../../server/testing/harness";
 import { seedE2eAccess } from "../../e2e/access";
 import { freePort, startRole, stopRole, waitForHealth } from "../../e2e/stack";
+import { performance } from "node:perf_hooks";
+import { jetstream } from "@nats-io/jetstream";
+import { createDbClients } from "../../server/db/clients";
+import { newPublishMarks, newRuleCache, scorePorts, type ScoreDeps } from "../../server/fraud/ports";
+import { scoreEvent } from "../../server/fraud/score";
+import { createLogger } from "../../server/log";
+import { connectNats, setupEventStream } from "../../server/nats/streams";
+import { FraudTrafficGenerator } from "../../server/simulator/fraud-traffic";
 import { percentile, round } from "../lib/stats";
 import { labelledTraffic, runDetection } from "./detection";
 import { loadHistory } from "./history";
@@ -94,6 +102,38 @@ async function load(
   };
 }
 
+/** The scoring verb called in this process, one at a time (no HTTP, no other load of ours). */
+async function verbLatency(databaseUrl: string, namespace: string, customers: number) {
+  const clients = createDbClients(databaseUrl, { max: 4 });
+  const nc = await connectNats(NATS_URL, "bench-score-verb");
+  await setupEventStream(nc, { namespace, dedupWindowSeconds: 120 });
+  const deps: ScoreDeps = { db: clients, js: jetstream(nc), namespace, log: createLogger("bench", "error") };
+  const marks = newPublishMarks(deps);
+  const ports = scorePorts(deps, newRuleCache(deps), marks);
+  const generator = new FraudTrafficGenerator(5, `verb${Date.now()}`, {
+    customers,
+    incidentRate: 0,
+    travel: 0.03,
+    newDevice: 0.02,
+  });
+  const times: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const body = new TextEncoder().encode(JSON.stringify(generator.next(Date.now()).event));
+    const started = performance.now();
+    await scoreEvent(ports, body, { now: Date.now(), oldestAcceptedTs: 0, startedAt: started });
+    times.push(performance.now() - started);
+  }
+  await marks.drain();
+  await nc.drain();
+  await clients.close();
+  times.sort((a, b) => a - b);
+  return {
+    calls: times.length,
+    p50Ms: round(percentile(times, 0.5) ?? 0, 2),
+    p99Ms: round(percentile(times, 0.99) ?? 0, 2),
+  };
+}
+
 const held = (r: LoadResult) =>
   r.errors === 0 && r.achievedRate >= 0.95 * r.targetRate && (r.p99Ms ?? Infinity) <= 50;
 
@@ -127,6 +167,8 @@ export async function runScoreBench(argv: string[]): Promise<void> {
       log,
     );
     log(`history of ${historySize} loaded in ${round(historySeconds, 1)} s`);
+    const inProcess = await verbLatency(database.url, namespace, customers);
+    log(`in-process verb, sequential: ${JSON.stringify(inProcess)}`);
     processor = await startRole("processor", env);
     web = await startRole("web", env);
     const base = `http://127.0.0.1:${port}`;
@@ -181,6 +223,7 @@ export async function runScoreBench(argv: string[]): Promise<void> {
       machine: { cpus: os.cpus().length, load: os.loadavg(), node: process.version },
       history: { transactions: historySize, customers, loadSeconds: round(historySeconds, 1) },
       unloaded: single,
+      inProcessVerb: inProcess,
       detection,
       sustained: {
         ...sustained,
