@@ -2,7 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { BacktestResult, FraudRuleSetInput, FraudRuleSetVersion } from "../../server/contract/fraud";
+import type {
+  BacktestResult,
+  FraudRuleInput,
+  FraudRuleSetInput,
+  FraudRuleSetVersion,
+} from "../../server/contract/fraud";
 import styles from "./fraud.module.css";
 import admin from "../admin/admin.module.css";
 import { formatTime } from "../admin/queries";
@@ -86,48 +91,7 @@ function Editor({ current, versions }: { current: FraudRuleSetVersion; versions:
       </section>
       <section className={admin.section}>
         <h2>Score rules</h2>
-        <ol className={styles.ruleList} aria-label="Score rules">
-          {rules.map((rule, i) => (
-            <li key={rule.id} data-testid="rule-row">
-              <span className={styles.ruleText}>
-                <code>{rule.id}</code> {rule.shadow && <span className={styles.shadowTag}>shadow</span>}
-                <br />
-                {describeRule(rule)}
-                {rule.description ? <span className={admin.muted}> — {rule.description}</span> : null}
-              </span>
-              <button
-                type="button"
-                className={`${admin.secondary} ${styles.small}`}
-                onClick={() => change({ rules: move(rules, i, -1) })}
-              >
-                Up
-              </button>
-              <button
-                type="button"
-                className={`${admin.secondary} ${styles.small}`}
-                onClick={() => change({ rules: move(rules, i, 1) })}
-              >
-                Down
-              </button>
-              <button
-                type="button"
-                className={`${admin.secondary} ${styles.small}`}
-                onClick={() =>
-                  change({ rules: rules.map((r, j) => (j === i ? { ...r, shadow: !r.shadow } : r)) })
-                }
-              >
-                {rule.shadow ? "Go live" : "Shadow"}
-              </button>
-              <button
-                type="button"
-                className={`${admin.danger} ${styles.small}`}
-                onClick={() => change({ rules: rules.filter((_, j) => j !== i) })}
-              >
-                Remove
-              </button>
-            </li>
-          ))}
-        </ol>
+        <RuleList rules={rules} onChange={(next) => change({ rules: next })} />
         <h3>Add a rule</h3>
         <RuleForm taken={rules.map((r) => r.id)} onAdd={(rule) => change({ rules: [...rules, rule] })} />
       </section>
@@ -194,5 +158,57 @@ function Editor({ current, versions }: { current: FraudRuleSetVersion; versions:
         </table>
       </section>
     </>
+  );
+}
+
+/** The ordered score rules: move, shadow or go live, remove. */
+function RuleList({
+  rules,
+  onChange,
+}: {
+  rules: FraudRuleInput[];
+  onChange: (rules: FraudRuleInput[]) => void;
+}) {
+  return (
+    <ol className={styles.ruleList} aria-label="Score rules">
+      {rules.map((rule, i) => (
+        <li key={rule.id} data-testid="rule-row">
+          <span className={styles.ruleText}>
+            <code>{rule.id}</code> {rule.shadow && <span className={styles.shadowTag}>shadow</span>}
+            <br />
+            {describeRule(rule)}
+            {rule.description ? <span className={admin.muted}> — {rule.description}</span> : null}
+          </span>
+          <button
+            type="button"
+            className={`${admin.secondary} ${styles.small}`}
+            onClick={() => onChange(move(rules, i, -1))}
+          >
+            Up
+          </button>
+          <button
+            type="button"
+            className={`${admin.secondary} ${styles.small}`}
+            onClick={() => onChange(move(rules, i, 1))}
+          >
+            Down
+          </button>
+          <button
+            type="button"
+            className={`${admin.secondary} ${styles.small}`}
+            onClick={() => onChange(rules.map((r, j) => (j === i ? { ...r, shadow: !r.shadow } : r)))}
+          >
+            {rule.shadow ? "Go live" : "Shadow"}
+          </button>
+          <button
+            type="button"
+            className={`${admin.danger} ${styles.small}`}
+            onClick={() => onChange(rules.filter((_, j) => j !== i))}
+          >
+            Remove
+          </button>
+        </li>
+      ))}
+    </ol>
   );
 }
