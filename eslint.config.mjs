@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
+import { layerConfigs } from "./eslint.layers.mjs";
 
 export default tseslint.config(
   {
@@ -13,6 +14,8 @@ export default tseslint.config(
       "next-env.d.ts",
       "test-results",
       "playwright-report",
+      // Deliberately broken files: the lint test (scripts/lint-layers.test.ts) lints them itself.
+      "scripts/lint-fixtures",
     ],
   },
   js.configs.recommended,
@@ -45,6 +48,7 @@ export default tseslint.config(
     ],
     rules: { "no-restricted-properties": "off" },
   },
+  ...layerConfigs,
   {
     files: ["**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { NavBar } from "../components/nav/NavBar";
-import { currentUser } from "../server/auth/page";
+import { currentUser } from "../server/web/page-auth";
 import { navFor } from "../server/auth/roles";
 import { Providers } from "./providers";
 import "./globals.css";

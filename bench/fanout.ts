@@ -23,6 +23,7 @@ import { cleanTraffic } from "./lib/publish";
 import { CLOCK_TICKS, readCpuTicks, readMemory, readSystemCpu } from "./lib/proc";
 import { spawnProcessor } from "./lib/processor-child";
 import { percentile, round, sleep } from "./lib/stats";
+import { nowcastTypes } from "../server/db/int8";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (message: string) => console.log(`[bench:fanout] ${message}`);
@@ -149,7 +150,7 @@ export async function runFanout(argv: readonly string[]): Promise<void> {
   try {
     const database = await createTestDatabase("nowcast_bench");
     cleanups.push(() => database.drop());
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const pool = new pg.Pool({ connectionString: database.url, types: nowcastTypes, max: 1 });
     cleanups.push(() => pool.end());
     await pool.query(
       `INSERT INTO metric_definitions (name, description, event_type, aggregation, field, filter, unit)

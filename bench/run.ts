@@ -5,7 +5,7 @@
  *   (c) the full pipeline: the real processor (validate, enrich*, aggregate every active
  *       metric definition, commit, ack) as a child process;
  * then a steady-rate phase for publish → commit latency, and the processor's peak RSS.
- * (*) enrichment is not implemented in the processor yet.
+ * (*) enrichment: transactions get their customer and merchant attrs (server/core/enrich.ts).
  *
  * Stages (a) and (c) read the same stored messages: the events are published once to the
  * run's own stream and read by two durable consumers (the bench's no-op one, then the
@@ -47,6 +47,7 @@ import {
   type ProfileResult,
 } from "./lib/report";
 import { mib, round, waitFor } from "./lib/stats";
+import { nowcastTypes } from "../server/db/int8";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
@@ -114,7 +115,12 @@ async function main(): Promise<void> {
     // ---- setup: database, stream, processor settings ------------------------------------
     const database = await createTestDatabase("nowcast_bench");
     cleanups.push({ what: `drop database ${database.name}`, run: () => database.drop() });
-    const pool = new pg.Pool({ connectionString: database.url, max: 2, application_name: "nowcast-bench" });
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      types: nowcastTypes,
+      max: 2,
+      application_name: "nowcast-bench",
+    });
     cleanups.push({ what: "close bench pool", run: () => pool.end() });
     const backendPids = async () =>
       (
@@ -223,6 +229,7 @@ async function main(): Promise<void> {
     const events = decodeBodies(published.bodies, Date.now());
     const insertClient = new pg.Client({
       connectionString: database.url,
+      types: nowcastTypes,
       application_name: "nowcast-bench-insert",
     });
     await insertClient.connect();

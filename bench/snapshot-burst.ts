@@ -23,6 +23,7 @@ import { freePort, startRole, stopRole, waitForHealth } from "../e2e/stack";
 import { readMemory } from "./lib/proc";
 import { spawnProcessor } from "./lib/processor-child";
 import { percentile, round, sleep, waitFor } from "./lib/stats";
+import { nowcastTypes } from "../server/db/int8";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (message: string) => console.log(`[bench:snapshot-burst] ${message}`);
@@ -112,7 +113,7 @@ export async function runSnapshotBurst(argv: readonly string[]): Promise<void> {
   try {
     const database = await createTestDatabase("nowcast_bench");
     cleanups.push(() => database.drop());
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const pool = new pg.Pool({ connectionString: database.url, types: nowcastTypes, max: 1 });
     cleanups.push(() => pool.end());
     const namespace = uniqueName("benchburst");
     const nc = await connectNats(NATS_URL, "nowcast-bench-burst");

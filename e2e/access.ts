@@ -5,6 +5,7 @@ import { createApiKey } from "../server/auth/api-keys";
 import { createAuth } from "../server/auth/auth";
 import { seedUsers } from "../server/auth/seed";
 import { parseConfig } from "../server/config";
+import { nowcastTypes } from "../server/db/int8";
 
 /** Test users (fixed passwords, test database only) and the storage state files per role. */
 export const E2E_PASSWORD = "e2e-password-correct-horse";
@@ -14,7 +15,7 @@ export const storageStateFor = (role: "viewer" | "analyst" | "admin") =>
 
 /** Seeds the demo users with known passwords and an ingest key; returns the key. */
 export async function seedE2eAccess(databaseUrl: string): Promise<string> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: nowcastTypes, max: 2 });
   try {
     const auth = createAuth(pool, parseConfig({ DATABASE_URL: databaseUrl }));
     await seedUsers(auth, pool, E2E_PASSWORD);

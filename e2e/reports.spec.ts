@@ -6,6 +6,7 @@ import { formatLocal, formatNumber } from "../components/reports/report-table";
 import { SeriesResponse } from "../server/contract/history";
 import { commitEvents, generateHistoryEvents, writeCoarseTiers } from "../server/testing/history-fixture";
 import { seededRandom } from "../server/testing/seeded-random";
+import { nowcastTypes } from "../server/db/int8";
 
 const baseUrl = () => process.env.E2E_BASE_URL ?? "";
 const TZ = "America/New_York";
@@ -14,7 +15,7 @@ const DATA = { from: Date.parse("2026-11-20T00:00:00Z"), to: Date.parse("2026-11
 test.beforeAll(async () => {
   // Three and a half days of history written through the processor's commit, with 1h/1d tiers
   // compacted by the production compactor, as the stream and the compaction jobs leave them.
-  const pool = new pg.Pool({ connectionString: process.env.E2E_DATABASE_URL, max: 2 });
+  const pool = new pg.Pool({ connectionString: process.env.E2E_DATABASE_URL, types: nowcastTypes, max: 2 });
   try {
     await commitEvents(pool, generateHistoryEvents(seededRandom(2026), DATA.from, DATA.to, 40));
     await writeCoarseTiers(pool);

@@ -1,7 +1,6 @@
 // What `npm run users` and `npm run keys` share: the audited admin context with actor "cli",
 // and the announcement of revocations to running web instances (best effort over NATS).
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import pg from "pg";
 import type { AdminContext } from "../server/auth/admin-tx.ts";
 import { AdminError } from "../server/auth/admin-tx.ts";
 import { createAuth } from "../server/auth/auth.ts";
@@ -9,9 +8,12 @@ import { loadConfig, type Config } from "../server/config.ts";
 import type { Revocation } from "../server/contract/auth.ts";
 import { announceRevocation } from "../server/web/session-revocation.ts";
 import { loadDotEnv } from "./services.ts";
+import { createDbClients, type DbClients } from "../server/db/clients.ts";
 
 export interface CliSession {
   ctx: AdminContext;
+  /** Prisma for the commands' plain reads (key list). */
+  prisma: DbClients["prisma"];
   config: Config;
   close(): Promise<void>;
 }
@@ -20,9 +22,10 @@ export interface CliSession {
 export async function openCliSession(): Promise<CliSession> {
   loadDotEnv();
   const config = loadConfig();
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  const db = createDbClients(config.DATABASE_URL, { max: 1, appName: "nowcast-cli" });
+  const { pool } = db;
   // Only the password hasher is used: the scrypt parameters sign-in verifies with.
-  const { password } = await createAuth(pool, { ...config, NODE_ENV: "development" }).$context;
+  const { password } = await createAuth(db.authPool, { ...config, NODE_ENV: "development" }).$context;
   const pending: Revocation[] = [];
   const ctx: AdminContext = {
     pool,
@@ -33,12 +36,13 @@ export async function openCliSession(): Promise<CliSession> {
   };
   return {
     ctx,
+    prisma: db.prisma,
     config,
     async close() {
       try {
         if (pending.length > 0) await announce(config, pending);
       } finally {
-        await pool.end();
+        await db.close();
       }
     },
   };

@@ -5,11 +5,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import pg from "pg";
 import { createApiKey, hashApiKey } from "../server/auth/api-keys.ts";
 import { createAuth } from "../server/auth/auth.ts";
 import { seedUsers } from "../server/auth/seed.ts";
 import { parseConfig } from "../server/config.ts";
+import { createDbClients } from "../server/db/clients.ts";
 
 /** NOWCAST_AUTH_SECRET from the environment, or one generated on the first run and kept in .data/. */
 export async function demoAuthSecret(dataDir: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -26,9 +26,11 @@ export async function demoAuthSecret(dataDir: string, env: NodeJS.ProcessEnv): P
 /** Seeds users and a demo ingest key; returns the lines to print (secrets only when just created). */
 export async function seedDemoAccess(env: NodeJS.ProcessEnv): Promise<string[]> {
   const config = parseConfig(env);
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  // better-auth on the pool with pg's default parsing; Nowcast's own queries on the other.
+  const db = createDbClients(config.DATABASE_URL, { max: 2 });
+  const { pool } = db;
   try {
-    const auth = createAuth(pool, config);
+    const auth = createAuth(db.authPool, config);
     const users = await seedUsers(auth, pool, config.NOWCAST_ADMIN_PASSWORD);
     const lines = users.map((u) =>
       u.password
@@ -42,7 +44,7 @@ export async function seedDemoAccess(env: NodeJS.ProcessEnv): Promise<string[]> 
     }
     return lines;
   } finally {
-    await pool.end();
+    await db.close();
   }
 }
 
@@ -53,7 +55,8 @@ export async function seedDemoAccess(env: NodeJS.ProcessEnv): Promise<string[]> 
 export async function demoScoreKey(dataDir: string, env: NodeJS.ProcessEnv): Promise<string> {
   const config = parseConfig(env);
   const file = path.join(dataDir, "simulator-score-key");
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  const db = createDbClients(config.DATABASE_URL, { max: 1 });
+  const { pool } = db;
   try {
     if (existsSync(file)) {
       const kept = (await readFile(file, "utf8")).trim();
@@ -72,6 +75,6 @@ export async function demoScoreKey(dataDir: string, env: NodeJS.ProcessEnv): Pro
     await chmod(file, 0o600);
     return secret;
   } finally {
-    await pool.end();
+    await db.close();
   }
 }

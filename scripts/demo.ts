@@ -19,6 +19,7 @@ import {
 } from "./processes.ts";
 import { compiledRoleCommand } from "./roles.ts";
 import { ensureServices, loadDotEnv, type Services } from "./services.ts";
+import { nowcastTypes } from "../server/db/int8.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HEALTH_TIMEOUT_MS = 60_000;
@@ -152,7 +153,7 @@ main().catch((err: unknown) => {
 
 /** Dimension rows the simulator's transactions are enriched from (idempotent). */
 async function seedDemo(databaseUrl: string): Promise<void> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: nowcastTypes, max: 1 });
   try {
     await seedDemoDimensions(pool);
     log("demo customers and merchants are in place");

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const { ctx, close } = await openCliSession();
+  const { ctx, prisma, close } = await openCliSession();
   try {
     if (input?.success) {
       const { apiKey, secret } = await createKey(ctx, input.data);
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
       }
       console.log(`revoked "${apiKey.name}" at ${apiKey.revokedAt ?? "?"}`);
     } else {
-      for (const k of await listApiKeys(ctx.pool))
+      for (const k of await listApiKeys(prisma))
         console.log(
           `${k.id}  ${k.scope.padEnd(6)} ${k.prefix}…  ${k.revokedAt ? "revoked" : "active "}  ${k.name}`,
         );

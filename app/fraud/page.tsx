@@ -1,5 +1,5 @@
 import { ReviewQueue } from "../../components/fraud/ReviewQueue";
-import { requirePageRole } from "../../server/auth/page";
+import { requirePageRole } from "../../server/web/page-auth";
 
 export const metadata = { title: "Fraud review · Nowcast" };
 export const dynamic = "force-dynamic";

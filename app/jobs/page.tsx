@@ -1,4 +1,4 @@
-import { requirePageRole } from "../../server/auth/page";
+import { requirePageRole } from "../../server/web/page-auth";
 import { JobsView } from "../../components/jobs/JobsView";
 
 export const metadata = { title: "Jobs · Nowcast" };

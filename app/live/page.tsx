@@ -1,5 +1,5 @@
 import { LiveDashboard } from "../../components/live/LiveDashboard";
-import { requirePageRole } from "../../server/auth/page";
+import { requirePageRole } from "../../server/web/page-auth";
 
 export const metadata = { title: "Live · Nowcast" };
 

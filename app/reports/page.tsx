@@ -1,6 +1,6 @@
 import { Suspense } from "react";
 import { ReportsView } from "../../components/reports/ReportsView";
-import { requirePageRole } from "../../server/auth/page";
+import { requirePageRole } from "../../server/web/page-auth";
 
 export const metadata = { title: "Reports · Nowcast" };
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { safeNext } from "../../components/auth/safe-next";
 import { SignInForm } from "../../components/auth/SignInForm";
 import styles from "../../components/auth/auth.module.css";
-import { currentUser } from "../../server/auth/page";
+import { currentUser } from "../../server/web/page-auth";
 
 export const metadata = { title: "Sign in · Nowcast" };
 

@@ -16,6 +16,7 @@ import { migrate } from "../../scripts/migrate";
 import { BASE_DATABASE_URL } from "../../server/testing/harness";
 import { generateBenchData } from "./generate";
 import { measureCase, type CaseResult, type HistoryCase } from "./measure";
+import { nowcastTypes } from "../../server/db/int8";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DATABASE = "nowcast_bench_history";
@@ -121,9 +122,15 @@ export async function runHistoryBench(argv: readonly string[]): Promise<void> {
     await admin(`CREATE DATABASE "${DATABASE}"`);
     await migrate(url, () => undefined);
   }
-  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: "nowcast-bench-history" });
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: nowcastTypes,
+    max: 4,
+    application_name: "nowcast-bench-history",
+  });
   const rawPool = new pg.Pool({
     connectionString: url,
+    types: nowcastTypes,
     max: 1,
     application_name: "nowcast-bench-raw",
     options: "-c work_mem=256MB",

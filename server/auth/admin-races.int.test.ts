@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CreatedApiKey, UserWithPassword } from "../contract/auth";
 import { request, signIn, startAuthTestStack, type AuthTestStack } from "../testing/auth";
 import { uniqueName } from "../testing/harness";
+import { nowcastTypes } from "../db/int8";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const ROUNDS = 12;
@@ -120,8 +121,8 @@ describe("at least one active admin", () => {
       constraint: "users_one_active_admin",
     });
     const clients = [
-      new pg.Client({ connectionString: stack.database.url }),
-      new pg.Client({ connectionString: stack.database.url }),
+      new pg.Client({ connectionString: stack.database.url, types: nowcastTypes }),
+      new pg.Client({ connectionString: stack.database.url, types: nowcastTypes }),
     ];
     await Promise.all(clients.map((c) => c.connect()));
     try {

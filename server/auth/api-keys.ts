@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
+import type { PrismaClient } from "../generated/prisma/client";
 import type { ApiKeyScope, ApiKeyView } from "../contract/auth";
 import { errorFields, type Logger } from "../log";
 import type { ApiKeyCache, VerifiedKey } from "./key-cache";
@@ -65,11 +66,27 @@ export async function getApiKey(pool: pg.Pool | pg.PoolClient, id: string): Prom
   return rows[0] ? toView(rows[0]) : null;
 }
 
-export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyView[]> {
-  const { rows } = await pool.query<ApiKeyRow>(
-    `${SELECT_VIEW} ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC`,
+/** Every key, live ones first, newest first within each (Prisma: plain CRUD read). */
+export async function listApiKeys(prisma: PrismaClient): Promise<ApiKeyView[]> {
+  const keys = await prisma.apiKey.findMany({
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+    include: { creator: { select: { email: true } } },
+  });
+  const views = keys.map((key) =>
+    toView({
+      id: key.id,
+      name: key.name,
+      // The column's CHECK constraint admits only the contract's scopes.
+      scope: key.scope as ApiKeyScope,
+      prefix: key.prefix,
+      created_by_email: key.creator?.email ?? null,
+      created_at: key.createdAt,
+      last_used_at: key.lastUsedAt,
+      revoked_at: key.revokedAt,
+    }),
   );
-  return rows.map(toView);
+  // Array.sort is stable: revoked keys move after live ones, each group keeps its order.
+  return views.sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null));
 }
 
 const SELECT_LIVE_KEY = `SELECT id, name, scope FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`;

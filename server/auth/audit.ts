@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { Prisma, type AuditEntry, type PrismaClient } from "../generated/prisma/client";
 import type { AuditAction, AuditEntryView, AuditPage, AuditQuery } from "../contract/auth";
 
 /** Who made an admin change: a signed-in admin, or a command run on a server (`cli`, `seed`). */
@@ -35,55 +36,68 @@ export async function recordAudit(
   );
 }
 
-interface AuditRow {
-  id: number;
-  at: Date;
-  actor_email: string;
-  action: AuditAction;
-  target_type: string;
-  target_id: string;
-  target_label: string;
-  before: unknown;
-  after: unknown;
-}
+/** Prisma's `contains` is LIKE underneath and does not escape: `%` and `_` are matched literally. */
+const containing = (text: string) => ({ contains: escapeLike(text), mode: "insensitive" as const });
 
-/** Newest first, filtered; `before` continues from an earlier page. */
-export async function queryAudit(pool: pg.Pool, query: AuditQuery): Promise<AuditPage> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  // Each `?` takes the next value as a numbered parameter.
-  const add = (sql: string, ...values: unknown[]) => {
-    let next = 0;
-    where.push(sql.replace(/\?/g, () => `$${params.push(values[next++])}`));
-  };
-  if (query.actor) add("actor_email ILIKE ?", `%${escapeLike(query.actor)}%`);
-  if (query.action) add("action = ?", query.action);
+/** Newest first, filtered; `before` continues from an earlier page (Prisma: a plain CRUD read). */
+export async function queryAudit(prisma: PrismaClient, query: AuditQuery): Promise<AuditPage> {
+  const where: Prisma.AuditEntryWhereInput[] = [];
+  if (query.actor) where.push({ actorEmail: containing(query.actor) });
+  if (query.action) where.push({ action: query.action });
   if (query.target)
-    add("(target_label ILIKE ? OR target_id = ?)", `%${escapeLike(query.target)}%`, query.target);
-  if (query.from) add("at >= ?", query.from);
-  if (query.to) add("at < ?", query.to);
-  if (query.before) add("id < ?", query.before);
-  let sql = `SELECT id, at, actor_email, action, target_type, target_id, target_label, before, after FROM audit_log`;
-  if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
-  params.push(query.limit + 1);
-  sql += ` ORDER BY id DESC LIMIT $${params.length}`;
-  const { rows } = await pool.query<AuditRow>(sql, params);
+    where.push({ OR: [{ targetLabel: containing(query.target) }, { targetId: query.target }] });
+  if (query.from) where.push({ at: { gte: query.from } });
+  if (query.to) where.push({ at: { lt: query.to } });
+  if (query.before) where.push({ id: { lt: BigInt(query.before) } });
+  const rows = await prisma.auditEntry.findMany({
+    where: { AND: where },
+    orderBy: { id: "desc" },
+    take: query.limit + 1,
+  });
   const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
   return {
     entries: page.map(toView),
-    nextBefore: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+    nextBefore: rows.length > query.limit && last ? Number(last.id) : null,
   };
 }
 
-function toView(row: AuditRow): AuditEntryView {
+/**
+ * Stores one admin change inside a Prisma transaction (`prisma.$transaction`), for the CRUD
+ * that uses Prisma: the change and its audit row commit together or not at all.
+ */
+export async function recordAuditWith(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  record: AuditRecord,
+): Promise<void> {
+  await tx.auditEntry.create({
+    data: {
+      actorId: actor.kind === "user" ? actor.id : null,
+      actorEmail: actor.name,
+      action: record.action,
+      targetType: record.targetType,
+      targetId: record.targetId,
+      targetLabel: record.targetLabel,
+      before: jsonOrNull(record.before),
+      after: jsonOrNull(record.after),
+    },
+  });
+}
+
+function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return value === null || value === undefined ? Prisma.DbNull : (value as Prisma.InputJsonValue);
+}
+
+function toView(row: AuditEntry): AuditEntryView {
   return {
     id: String(row.id),
     at: row.at.toISOString(),
-    actorEmail: row.actor_email,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    targetLabel: row.target_label,
+    actorEmail: row.actorEmail,
+    action: row.action as AuditAction,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    targetLabel: row.targetLabel,
     before: row.before,
     after: row.after,
   };

@@ -16,8 +16,9 @@ import { getWebServices } from "../web/services";
 import { onRevocation } from "../web/session-revocation";
 import { createApiKey, hashApiKey, verifyApiKey } from "./api-keys";
 import { ApiKeyCache } from "./key-cache";
-import { getAuth } from "./principal";
+import { getAuth } from "../web/principal";
 import { seedUsers } from "./seed";
+import { nowcastTypes } from "../db/int8";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const namespace = uniqueName("tkeys");
@@ -39,7 +40,7 @@ beforeAll(async () => {
   process.env.NOWCAST_NAMESPACE = namespace;
   // Every request asks Postgres (no fresh window): the outage path is what is under test.
   process.env.AUTH_KEY_CACHE_TTL_MS = "0";
-  pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool = new pg.Pool({ connectionString: url, types: nowcastTypes, max: 2 });
   pool.on("error", () => undefined);
   const auth = await getAuth();
   await seedUsers(auth, pool, "admin-password-123");

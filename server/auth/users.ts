@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
-import { Role, type CreateUserRequest, type UpdateUserRequest, type UserView } from "../contract/auth";
+import { Me, Role, type CreateUserRequest, type UpdateUserRequest, type UserView } from "../contract/auth";
+import type { PrismaClient } from "../generated/prisma/client";
 import { adminTransaction, AdminError, type AdminContext } from "./admin-tx";
 import { recordAudit, type AuditRecord } from "./audit";
 
@@ -213,4 +214,15 @@ async function otherActiveAdmins(tx: pg.PoolClient, id: string): Promise<number>
     [id],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** The signed-in user's own record (`GET /api/me`), or null once the user is gone (Prisma: a CRUD read). */
+export async function findMe(prisma: PrismaClient, id: string): Promise<Me | null> {
+  const user = await prisma.user.findUnique({
+    where: { id },
+    select: { id: true, name: true, email: true, role: true },
+  });
+  if (!user) return null;
+  // The role column's CHECK constraint admits only the contract's roles.
+  return Me.parse(user);
 }

@@ -66,6 +66,18 @@ export const HttpRejection = z.strictObject({
 });
 export type HttpRejection = z.infer<typeof HttpRejection>;
 
+/** One query or path parameter a request got wrong. */
+export const ParameterIssue = z.object({ param: z.string(), message: z.string() });
+export type ParameterIssue = z.infer<typeof ParameterIssue>;
+
+/**
+ * `details` of every `400 invalid_parameter`, on every route (history, jobs, admin, paths):
+ * `param` names the first parameter at fault, `issues` lists each one. The message starts
+ * with the same name ("limit: must be at most 500").
+ */
+export const InvalidParameterDetails = z.object({ param: z.string(), issues: z.array(ParameterIssue) });
+export type InvalidParameterDetails = z.infer<typeof InvalidParameterDetails>;
+
 /** The one error shape of every API response. */
 export const ApiError = z.object({
   error: z.object({

@@ -14,7 +14,7 @@ import { hash64 } from "./hll-hash";
  *
  * Written here rather than taken from npm: `bloom-filters` estimates half the true count
  * below ~5000 keys, `hyperloglog-lite` is an unmaintained CommonJS fork without a constructor
- * from bytes, `hyperloglog` needs a native build that fails on Node 20.
+ * from bytes, `hyperloglog` needs a native (node-gyp) build that failed on Node 20 when this was chosen.
  *
  * The hash (hll-hash.ts) and the byte layout (hll-bytes.ts) are part of the stored format.
  */

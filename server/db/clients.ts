@@ -1,14 +1,19 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
-import { parseInt8 } from "./int8";
-
-// BIGINT columns come back as strings by default; as numbers they must stay exact (int8.ts).
-pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+import { nowcastTypes } from "./int8";
 
 export interface DbClients {
-  /** Shared pool: the hot path writes through it with set-based SQL. */
+  /**
+   * Shared pool: the hot path writes through it with set-based SQL. BIGINT reads as an exact
+   * number on it (int8.ts), and only on it and the other pools built with `nowcastTypes`.
+   */
   pool: pg.Pool;
+  /**
+   * A small pool with pg's default parsing, for better-auth: a library gets the results it was
+   * written for (BIGINT as a string), not Nowcast's. Opens connections only when used.
+   */
+  authPool: pg.Pool;
   /** Prisma over the same pool, for CRUD. */
   prisma: PrismaClient;
   close(): Promise<void>;
@@ -30,22 +35,31 @@ export function createDbClients(
   } = {},
 ): DbClients {
   const zone = options.sessionTimeZone === undefined ? "UTC" : options.sessionTimeZone;
-  const pool = new pg.Pool({
+  const common = {
     connectionString: databaseUrl,
-    max: options.max ?? 10,
-    application_name: options.appName ?? "nowcast",
     connectionTimeoutMillis: 5_000,
     ...(zone === null ? {} : { options: sessionTimeZoneOption(zone) }),
+  };
+  const appName = options.appName ?? "nowcast";
+  const pool = new pg.Pool({
+    ...common,
+    max: options.max ?? 10,
+    application_name: appName,
+    types: nowcastTypes,
   });
+  const authPool = new pg.Pool({ ...common, max: 3, application_name: `${appName}-auth` });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  authPool.on("error", () => undefined);
+  // Prisma parses its own results (the adapter passes its own type parsers with every query).
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,
+    authPool,
     prisma,
     async close() {
       await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
+      await Promise.all([pool.end(), authPool.end()].map((ended) => ended.catch(() => undefined)));
     },
   };
 }

@@ -1,50 +1,18 @@
 import type pg from "pg";
-import type { MetricDefinition, Reason, ValidEvent } from "../contract";
-import { metricDeltas, type Clock, type Lateness } from "../core/engine";
+import {
+  planBatch,
+  type BatchCommit,
+  type BatchPlan,
+  type ClassifiedEvent,
+  type DeadLetterRecord,
+} from "../core/batch";
+import type { Clock } from "../core/engine";
 import { keptBytes, renderPayload } from "../core/dead-letter-payload";
-import { eventCountDeltas, type RollupDelta } from "../core/event-counts";
+import type { RollupDelta } from "../core/event-counts";
 import { inTransaction } from "./clients";
 import { markPeriodsDirty } from "./period-store";
 import { mergeMetricDeltas, type MergedBucket } from "./rollup-store";
 import { addTooLate } from "./too-late-store";
-
-/** A rejected input as stored in dead_letters. */
-export interface DeadLetterRecord {
-  /** How it arrived: published on NATS, or sent to POST /api/ingest. */
-  source: "http" | "nats";
-  /** "<stream>:<seq>" of the message that carried it, so a redelivery stores it once. */
-  dedupKey?: string;
-  subject?: string;
-  /** The id as far as it could be read, rendered storable (server/contract/text.ts). */
-  eventId?: string;
-  reasons: Reason[];
-  /** The exact bytes received (stored up to MAX_KEPT_PAYLOAD_BYTES). */
-  payload: Uint8Array;
-  /** Size as received when `payload` holds only its first bytes (HTTP rejections). */
-  payloadSize?: number;
-  /** When the input was received, if not now (HTTP rejections travel through the stream). */
-  receivedAt?: number;
-}
-
-/** An event with its event-time verdict (server/core/engine.ts). */
-export interface ClassifiedEvent {
-  event: ValidEvent;
-  lateness: Lateness;
-}
-
-/** Everything one processor batch changes, committed atomically. */
-export interface BatchCommit {
-  consumer: string;
-  /** Highest stream sequence in the batch. */
-  streamSeq: number;
-  /** Valid events in delivery order, without repeated ids. */
-  events: ClassifiedEvent[];
-  deadLetters: DeadLetterRecord[];
-  receivedAt: number;
-  /** The consumer's event-time clock after this batch. */
-  clock: Clock;
-  definitions: readonly MetricDefinition[];
-}
 
 export interface BatchResult {
   /** Events stored by this batch (duplicates of stored ids excluded). */
@@ -164,51 +132,73 @@ export async function insertDeadLetters(
 }
 
 /**
+ * The plan assumed new events that were already stored (a redelivery, or an id stored by an
+ * earlier batch): the transaction rolls back and the batch is planned again, outside it.
+ */
+class StalePlan extends Error {
+  override name = "StalePlan";
+  constructor(readonly stored: ClassifiedEvent[]) {
+    super(`${stored.length} of the planned events were new`);
+  }
+}
+
+/**
  * Commits one batch exactly once: raw events are inserted with ON CONFLICT DO NOTHING and
  * only the rows that were really inserted (and not too late) feed the rollups; dead letters
  * and the checkpoint (with the event-time clock) commit in the same transaction, so a
  * redelivered batch changes no number. Compacted periods it touches turn 'dirty' in it too.
+ *
+ * The engine runs before the transaction (docs/decisions/0026): the deltas are planned for
+ * every event as if new, which holds unless the batch repeats stored ids. When it does, the
+ * transaction rolls back and the batch is planned again for the events that were new; the
+ * set only shrinks, so this ends, and a redelivered batch costs one extra raw insert.
  */
 export async function commitBatch(pool: pg.Pool, batch: BatchCommit): Promise<BatchResult> {
-  return inTransaction(pool, async (client) => {
-    const insertedIds = await insertRawEvents(client, batch.events, new Date(batch.receivedAt));
-    const inserted = batch.events.filter((row) => insertedIds.has(row.event.id));
-    const counted = inserted.filter((row) => row.lateness !== "too_late");
-    const eventCounts = eventCountDeltas(counted.map((row) => row.event));
-    await upsertRollups(client, eventCounts);
-    const buckets = await mergeMetricDeltas(client, metricDeltas(batch.definitions, counted));
-    // Every counted event is in an `events` row, so these minutes are all the batch touched.
-    // A no-op unless one of their hours/days was already compacted (docs/decisions/0008).
-    await markPeriodsDirty(
-      client,
-      eventCounts.map((d) => d.bucketStart),
-    );
-    // Too-late events are stored but not counted until reconciliation folds them in; their
-    // hours say so (history does not call such a range complete). After the 1m rows: lock order.
-    await addTooLate(
-      client,
-      inserted.filter((row) => row.lateness === "too_late").map((row) => row.event.ts),
-    );
-    await insertDeadLetters(client, batch.deadLetters);
-    const checkpoint = await client.query<{
-      batch_seq: number;
-      events_total: number;
-      too_late_total: number;
-    }>(ADVANCE_CHECKPOINT, [
-      batch.consumer,
-      batch.streamSeq,
-      inserted.length,
-      batch.clock.maxEventTime === null ? null : new Date(batch.clock.maxEventTime),
-      inserted.length - counted.length,
-    ]);
-    const row = checkpoint.rows[0];
-    if (!row) throw new Error("checkpoint upsert returned no row");
-    return {
-      inserted,
-      batchSeq: row.batch_seq,
-      total: row.events_total,
-      tooLateTotal: row.too_late_total,
-      buckets,
-    };
-  });
+  let plan = planBatch(batch.definitions, batch.events);
+  for (;;) {
+    try {
+      return await inTransaction(pool, (client) => writeBatch(client, batch, plan));
+    } catch (error) {
+      if (!(error instanceof StalePlan)) throw error;
+      plan = planBatch(batch.definitions, error.stored);
+    }
+  }
+}
+
+async function writeBatch(client: pg.PoolClient, batch: BatchCommit, plan: BatchPlan): Promise<BatchResult> {
+  const insertedIds = await insertRawEvents(client, plan.events, new Date(batch.receivedAt));
+  if (insertedIds.size !== plan.events.length)
+    throw new StalePlan(plan.events.filter((row) => insertedIds.has(row.event.id)));
+  await upsertRollups(client, plan.eventCounts);
+  const buckets = await mergeMetricDeltas(client, plan.metricDeltas);
+  // Every counted event is in an `events` row, so these minutes are all the batch touched.
+  // A no-op unless one of their hours/days was already compacted (docs/decisions/0008).
+  await markPeriodsDirty(
+    client,
+    plan.eventCounts.map((d) => d.bucketStart),
+  );
+  // Too-late events are stored but not counted until reconciliation folds them in; their
+  // hours say so (history does not call such a range complete). After the 1m rows: lock order.
+  await addTooLate(client, plan.tooLateTimes);
+  await insertDeadLetters(client, batch.deadLetters);
+  const checkpoint = await client.query<{
+    batch_seq: number;
+    events_total: number;
+    too_late_total: number;
+  }>(ADVANCE_CHECKPOINT, [
+    batch.consumer,
+    batch.streamSeq,
+    plan.events.length,
+    batch.clock.maxEventTime === null ? null : new Date(batch.clock.maxEventTime),
+    plan.events.length - plan.counted,
+  ]);
+  const row = checkpoint.rows[0];
+  if (!row) throw new Error("checkpoint upsert returned no row");
+  return {
+    inserted: [...plan.events],
+    batchSeq: row.batch_seq,
+    total: row.events_total,
+    tooLateTotal: row.too_late_total,
+    buckets,
+  };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../scripts/migrate";
 import { DAY_MS, HOUR_MS } from "../core/periods";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
+import { nowcastTypes } from "./int8";
 
 /**
  * The repair in migration 20261202120000: rows that earlier code wrote off the UTC grid (in a
@@ -39,7 +40,7 @@ async function plant(resolution: "1h" | "1d", start: number, count: number): Pro
 
 beforeAll(async () => {
   database = await createTestDatabase("nowcast_repair", { migrateBefore: REPAIR });
-  pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  pool = new pg.Pool({ connectionString: database.url, types: nowcastTypes, max: 1 });
   for (const hour of [H - HOUR_MS, H, H + HOUR_MS, H + 5 * HOUR_MS]) await plant("1h", hour, 10);
   for (const day of [D, D + DAY_MS, D + 3 * DAY_MS]) await plant("1d", day, 240);
   // What a session in Asia/Kolkata made of them: an hour at :30, a day at 18:30 UTC, and a

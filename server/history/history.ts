@@ -20,10 +20,17 @@ export class HistoryError extends Error {
   constructor(
     readonly code: "unknown_metric" | "invalid_parameter",
     message: string,
-    /** The query parameter at fault, for `invalid_parameter`. */
-    readonly param?: string,
+    /** The query parameter at fault, for `invalid_parameter` (the message starts with it). */
+    readonly param = "query",
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
+  }
+
+  /** The message without the leading "<param>: ". */
+  get detail(): string {
+    const prefix = `${this.param}: `;
+    return this.message.startsWith(prefix) ? this.message.slice(prefix.length) : this.message;
   }
 }
 

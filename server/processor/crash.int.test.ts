@@ -19,6 +19,7 @@ import { spawnProcessor, type ProcessorProcess } from "../testing/processor-proc
 import { startPublisher } from "../testing/publisher";
 import { expectedRollups, readRollups, rollupDifferences } from "../testing/rollup-truth";
 import { seededRandom, testSeed } from "../testing/seeded-random";
+import { nowcastTypes } from "../db/int8";
 
 /**
  * Chaos test of the exactly-once commit (docs/decisions/0001-exactly-once-commit.md): the real
@@ -101,7 +102,7 @@ async function committedBy(processor: ProcessorProcess, before: number): Promise
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool = new pg.Pool({ connectionString: database.url, types: nowcastTypes, max: 2 });
   pool.on("error", () => undefined); // the test's idle clients; queries still report errors
   nc = await connectNats(NATS_URL, "crash-test");
   jsm = await setupEventStream(nc, { namespace, dedupWindowSeconds: 120 });

@@ -1,5 +1,5 @@
 import { HttpRejection, printable, validatePayload, type ValidEvent } from "../contract";
-import type { DeadLetterRecord } from "../db/event-store";
+import type { DeadLetterRecord } from "../core/batch";
 
 /** What the processor needs of a delivered message (an adapter over JsMsg). */
 export interface InboundMessage {

@@ -21,6 +21,7 @@ import { startPublisher } from "../testing/publisher";
 import { expectedRollups, readRollups, rollupDifferences } from "../testing/rollup-truth";
 import { seededRandom, testSeed } from "../testing/seeded-random";
 import { startProcessor, type Processor } from "./processor";
+import { nowcastTypes } from "../db/int8";
 
 /**
  * PostgreSQL goes away for a while in the middle of a steady stream (a private embedded
@@ -100,7 +101,7 @@ beforeAll(async () => {
   databaseUrl = cluster.url("nowcast");
   await migrate(databaseUrl, () => undefined);
   db = createDbClients(databaseUrl, { max: 4, appName: "nowcast-processor" });
-  pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  pool = new pg.Pool({ connectionString: databaseUrl, types: nowcastTypes, max: 1 });
   // Its idle client is terminated by the outage; the next query reconnects.
   pool.on("error", () => undefined);
   nc = await connectNats(NATS_URL, "outage-test");

@@ -11,7 +11,8 @@ import {
 import { LIVE_BUCKET_MS, type LiveWindows } from "../core/live-windows";
 import { dedupeById, perSecondRates } from "../core/event-counts";
 import { MINUTE_MS } from "../core/time";
-import type { BatchCommit, BatchResult, ClassifiedEvent, DeadLetterRecord } from "../db/event-store";
+import type { BatchCommit, ClassifiedEvent, DeadLetterRecord } from "../core/batch";
+import type { BatchResult } from "../db/event-store";
 import { decodeMessage, type DecodeContext, type InboundMessage } from "./decode";
 
 /** A delivered message the pipeline can acknowledge. */

@@ -1,5 +1,5 @@
 import type { Clock } from "../core/engine";
-import type { DeadLetterRecord } from "../db/event-store";
+import type { DeadLetterRecord } from "../core/batch";
 import { storageFailure, type StorageFailure } from "../db/failure";
 import { letterBase } from "./decode";
 import { commitPlanned, enrichItems, planCommit, type PipelinePorts, type PreparedItem } from "./pipeline";

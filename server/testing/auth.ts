@@ -1,5 +1,5 @@
 import { CLIENT_IP_HEADER, type Auth } from "../auth/auth";
-import { getAuth } from "../auth/principal";
+import { getAuth } from "../web/principal";
 import { seedUsers } from "../auth/seed";
 import { createDbClients, type DbClients } from "../db/clients";
 import { getWebServices } from "../web/services";

@@ -95,7 +95,7 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`, { cause: last });
 }
 
 /** Processor options for in-process integration tests: small batches, fast definition reloads. */

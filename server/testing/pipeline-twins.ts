@@ -1,7 +1,8 @@
 import { LiveBatch } from "../contract";
 import { emptyState, mergeInto, mergeStates } from "../core/aggregate-state";
 import { metricDeltas } from "../core/engine";
-import type { BatchCommit, BatchResult, ClassifiedEvent, DeadLetterRecord } from "../db/event-store";
+import type { BatchCommit, ClassifiedEvent, DeadLetterRecord } from "../core/batch";
+import type { BatchResult } from "../db/event-store";
 import { databaseErrorOf } from "../db/failure";
 import type { MergedBucket } from "../db/rollup-store";
 import type { Delivered } from "../processor/pipeline";

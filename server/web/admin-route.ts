@@ -1,6 +1,7 @@
 import type { z } from "zod";
-import { authorize } from "../auth/guard";
-import { getAuth } from "../auth/principal";
+import type { PrismaClient } from "../generated/prisma/client";
+import { authorize } from "./guard";
+import { getAuth } from "./principal";
 import { AdminError, type AdminContext } from "../auth/users";
 import { errorFields } from "../log";
 import { apiError } from "./http";
@@ -15,13 +16,16 @@ const STATUS: Record<AdminError["code"], number> = {
   actor_revoked: 403,
 };
 
+/** An admin verb's context, and Prisma for the admin pages' reads (docs/decisions/0025). */
+export type AdminRouteContext = AdminContext & { prisma: PrismaClient };
+
 /**
  * The adapter of every `/api/admin/*` handler: admin role, parsed body, and the one mapping of
  * admin errors to HTTP. `run` gets the acting admin's context.
  */
 export async function adminRoute(
   request: Request,
-  run: (ctx: AdminContext) => Promise<Response>,
+  run: (ctx: AdminRouteContext) => Promise<Response>,
 ): Promise<Response> {
   const access = await authorize(request, { role: "admin" });
   if (!access.ok) return access.response;
@@ -29,8 +33,9 @@ export async function adminRoute(
   const passwords = (await auth.$context).password;
   const { nc, config, log } = services;
   const { id, name } = access.principal;
-  const ctx: AdminContext = {
+  const ctx: AdminRouteContext = {
     pool: services.db.pool,
+    prisma: services.db.prisma,
     actor: { kind: "user", id, name },
     hashPassword: (password) => passwords.hash(password),
     onAccessChanged: (userId) => announceRevocation(nc, config, { userId }, log),

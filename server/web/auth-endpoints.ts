@@ -1,4 +1,4 @@
-import { getAuth } from "../auth/principal";
+import { getAuth } from "./principal";
 import { loadConfig } from "../config";
 import { errorFields } from "../log";
 import { apiError } from "./http";

@@ -1,4 +1,4 @@
-import { authorize } from "../auth/guard";
+import { authorize } from "./guard";
 import type { Role } from "../auth/roles";
 import { FraudAdminError, type Actor } from "../db/fraud-rules";
 import { errorFields } from "../log";

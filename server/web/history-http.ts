@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { HistoryError } from "../history/history";
-import { apiError } from "./http";
+import { apiError, invalidParameter } from "./http";
 import type { Logger } from "../log";
 import { errorFields } from "../log";
 
@@ -13,7 +13,7 @@ import { errorFields } from "../log";
 export function historyErrorResponse(error: unknown, log: Logger): Response {
   if (error instanceof HistoryError) {
     if (error.code === "unknown_metric") return apiError(404, error.code, error.message);
-    return apiError(400, error.code, error.message, { param: error.param });
+    return invalidParameter([{ param: error.param, message: error.detail }]);
   }
   log.error("history query failed", errorFields(error));
   return apiError(500, "internal", "the history query failed; see the server log");

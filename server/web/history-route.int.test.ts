@@ -1,6 +1,6 @@
 import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, MetricsResponse, SeriesResponse } from "../contract";
+import { ApiError, InvalidParameterDetails, MetricsResponse, SeriesResponse } from "../contract";
 import { createApiKey } from "../auth/api-keys";
 import { createDbClients, type DbClients } from "../db/clients";
 import {
@@ -79,7 +79,9 @@ describe("validation errors name the parameter", () => {
     const body = ApiError.parse(await response.json());
     expect(body.error.code).toBe("invalid_parameter");
     expect(body.error.message.startsWith(`${param}:`)).toBe(true);
-    expect(body.error.details).toMatchObject({ param });
+    // The one shape of a bad parameter on every route (server/contract/api.ts).
+    const details = InvalidParameterDetails.parse(body.error.details);
+    expect([details.param, details.issues[0]?.param]).toEqual([param, param]);
   });
 
   it.each([
@@ -88,7 +90,8 @@ describe("validation errors name the parameter", () => {
   ])("breakdown?%s → 400 naming %s", async (query, param) => {
     const response = await call(breakdown, "api_latency", query);
     expect(response.status).toBe(400);
-    expect(ApiError.parse(await response.json()).error.details).toMatchObject({ param });
+    const details = InvalidParameterDetails.parse(ApiError.parse(await response.json()).error.details);
+    expect([details.param, details.issues[0]?.param]).toEqual([param, param]);
   });
 
   it("404s an unknown metric", async () => {

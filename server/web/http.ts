@@ -1,9 +1,24 @@
-import type { ApiError } from "../contract";
+import type { ApiError, InvalidParameterDetails, ParameterIssue } from "../contract";
 
 /** The one error shape of every API response; internals never leak into `message`. */
 export function apiError(status: number, code: string, message: string, details?: unknown): Response {
   const body: ApiError = { error: { code, message, ...(details === undefined ? {} : { details }) } };
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+}
+
+/** The body of the one answer to a bad query or path parameter (details: InvalidParameterDetails). */
+export function invalidParameterBody(issues: readonly ParameterIssue[]): ApiError {
+  const first = issues[0] ?? { param: "query", message: "is invalid" };
+  const details: InvalidParameterDetails = { param: first.param, issues: [...issues] };
+  return { error: { code: "invalid_parameter", message: `${first.param}: ${first.message}`, details } };
+}
+
+/** `400 invalid_parameter` naming the parameters at fault. */
+export function invalidParameter(issues: readonly ParameterIssue[]): Response {
+  return Response.json(invalidParameterBody(issues), {
+    status: 400,
+    headers: { "cache-control": "no-store" },
+  });
 }
 
 export class BodyTooLargeError extends Error {

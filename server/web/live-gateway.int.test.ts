@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { Server } from "socket.io";
 import { io as connectClient, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Principal } from "../auth/guard";
+import type { Principal } from "./guard";
 import type {
   ClientToServerEvents,
   LiveBatch,

@@ -1,7 +1,7 @@
 import type { Server, Socket } from "socket.io";
-import type { Principal } from "../auth/guard";
+import type { Principal } from "./guard";
 import { checkSameOrigin } from "../auth/request-origin";
-import type { SocketHandshake } from "../auth/socket";
+import type { SocketHandshake } from "./socket-auth";
 import {
   LiveSubscribe,
   LiveUnsubscribe,

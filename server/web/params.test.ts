@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { malformedPathSegment, parsePathParams, parseQuery, queryValues } from "./params";
+import {
+  malformedPathAnswer,
+  malformedPathSegment,
+  parsePathParams,
+  parseQuery,
+  queryValues,
+} from "./params";
 
 const url = (query: string) => new URL(`http://t/x?${query}`);
 
@@ -36,7 +42,7 @@ describe("parseQuery and parsePathParams", () => {
         error: {
           code: "invalid_parameter",
           message: expect.stringMatching(/^limit: /),
-          details: { param: "limit" },
+          details: { param: "limit", issues: [{ param: "limit", message: expect.any(String) }] },
         },
       });
     }
@@ -57,5 +63,22 @@ describe("malformedPathSegment", () => {
     ["/live", undefined],
   ])("%s → %s", (url, segment) => {
     expect(malformedPathSegment(url)).toBe(segment);
+  });
+});
+
+describe("malformedPathAnswer", () => {
+  it("is the same invalid_parameter shape as every bad query parameter", () => {
+    const answer = malformedPathAnswer("%ZZ");
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: {
+        code: "invalid_parameter",
+        message: 'path: "%ZZ" is not valid percent-encoding (UTF-8 after %XX)',
+        details: {
+          param: "path",
+          issues: [{ param: "path", message: '"%ZZ" is not valid percent-encoding (UTF-8 after %XX)' }],
+        },
+      },
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { describeProblem, printable, unstorable } from "../contract";
-import { apiError } from "./http";
+import { describeProblem, printable, unstorable, type ParameterIssue } from "../contract";
+import { invalidParameter, invalidParameterBody } from "./http";
 
 /**
  * The one place route handlers read path parameters and query strings. Whatever a URL holds —
@@ -12,20 +12,10 @@ import { apiError } from "./http";
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; response: Response };
 
-interface Issue {
-  param: string;
-  message: string;
-}
+type Issue = ParameterIssue;
 
 function refuse(issues: Issue[]): { ok: false; response: Response } {
-  const first = issues[0] ?? { param: "query", message: "is invalid" };
-  return {
-    ok: false,
-    response: apiError(400, "invalid_parameter", `${first.param}: ${first.message}`, {
-      param: first.param,
-      issues,
-    }),
-  };
+  return { ok: false, response: invalidParameter(issues) };
 }
 
 function decodeComponent(raw: string): string | undefined {
@@ -108,9 +98,6 @@ export function malformedPathSegment(rawUrl: string): string | undefined {
 
 /** The 400 for a request whose path cannot be decoded (server/web/main.ts). */
 export function malformedPathAnswer(segment: string): { status: 400; body: string } {
-  const message = `path: "${printable(segment, 64)}" is not valid percent-encoding (UTF-8 after %XX)`;
-  return {
-    status: 400,
-    body: JSON.stringify({ error: { code: "invalid_parameter", message, details: { param: "path" } } }),
-  };
+  const message = `"${printable(segment, 64)}" is not valid percent-encoding (UTF-8 after %XX)`;
+  return { status: 400, body: JSON.stringify(invalidParameterBody([{ param: "path", message }])) };
 }

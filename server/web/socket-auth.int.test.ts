@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
 import type { ClientToServerEvents } from "../contract";
 import type { Auth } from "../auth/auth";
-import { authenticateSocket } from "../auth/socket";
+import { authenticateSocket } from "./socket-auth";
 import { loadDefinitions } from "../db/metric-definitions";
 import { readLiveSeed } from "../db/live-seed";
 import { createLogger } from "../log";

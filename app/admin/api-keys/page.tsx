@@ -1,5 +1,5 @@
 import { ApiKeysAdmin } from "../../../components/admin/ApiKeysAdmin";
-import { requirePageRole } from "../../../server/auth/page";
+import { requirePageRole } from "../../../server/web/page-auth";
 
 export const metadata = { title: "API keys · Nowcast" };
 

@@ -1,5 +1,5 @@
 import { AuditLog } from "../../../components/admin/AuditLog";
-import { requirePageRole } from "../../../server/auth/page";
+import { requirePageRole } from "../../../server/web/page-auth";
 
 export const metadata = { title: "Audit log · Nowcast" };
 

@@ -1,5 +1,5 @@
 import { RulesAdmin } from "../../../components/fraud/RulesAdmin";
-import { requirePageRole } from "../../../server/auth/page";
+import { requirePageRole } from "../../../server/web/page-auth";
 
 export const metadata = { title: "Fraud rules · Nowcast" };
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { UsersAdmin } from "../../../components/admin/UsersAdmin";
-import { requirePageRole } from "../../../server/auth/page";
+import { requirePageRole } from "../../../server/web/page-auth";
 
 export const metadata = { title: "Users · Nowcast" };
 

@@ -1,9 +1,5 @@
-import { authorize } from "../../../server/auth/guard";
-import type { MetricsResponse } from "../../../server/contract";
-import { loadDefinitions } from "../../../server/db/metric-definitions";
-import { errorFields } from "../../../server/log";
-import { apiError } from "../../../server/web/http";
-import { getWebServices } from "../../../server/web/services";
+import { authorize } from "../../../server/web/guard";
+import { handleMetrics } from "../../../server/web/metrics-routes";
 
 export const dynamic = "force-dynamic";
 
@@ -11,18 +7,5 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const auth = await authorize(request, { role: "viewer", apiKey: "read" });
   if (!auth.ok) return auth.response;
-  let services;
-  try {
-    services = await getWebServices();
-  } catch {
-    return apiError(503, "unavailable", "the service is starting or a dependency is down; retry later");
-  }
-  try {
-    const { definitions } = await loadDefinitions(services.db.pool);
-    const body: MetricsResponse = { metrics: definitions };
-    return Response.json(body, { headers: { "cache-control": "no-store" } });
-  } catch (error) {
-    services.log.error("loading metric definitions failed", errorFields(error));
-    return apiError(500, "internal", "the metric definitions could not be read");
-  }
+  return handleMetrics();
 }

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 /** GET /api/admin/api-keys — every key (never the secret). */
 export function GET(request: Request): Promise<Response> {
   return adminRoute(request, async (ctx) =>
-    Response.json({ apiKeys: await listApiKeys(ctx.pool) }, { headers: { "cache-control": "no-store" } }),
+    Response.json({ apiKeys: await listApiKeys(ctx.prisma) }, { headers: { "cache-control": "no-store" } }),
   );
 }
 

@@ -10,7 +10,7 @@ export function GET(request: Request): Promise<Response> {
   return adminRoute(request, async (ctx) => {
     const parsed = parseQuery(AuditQuery, new URL(request.url));
     if (!parsed.ok) return parsed.response;
-    return Response.json(await queryAudit(ctx.pool, parsed.data), {
+    return Response.json(await queryAudit(ctx.prisma, parsed.data), {
       headers: { "cache-control": "no-store" },
     });
   });

@@ -1,8 +1,5 @@
-import type { LiveMetricsResponse } from "../../../../server/contract";
-import { authorize } from "../../../../server/auth/guard";
-import { loadDefinitions } from "../../../../server/db/metric-definitions";
-import { apiError } from "../../../../server/web/http";
-import { getWebServices } from "../../../../server/web/services";
+import { authorize } from "../../../../server/web/guard";
+import { handleLiveMetrics } from "../../../../server/web/metrics-routes";
 
 export const dynamic = "force-dynamic";
 
@@ -10,12 +7,5 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const auth = await authorize(request, { role: "viewer", apiKey: "read" });
   if (!auth.ok) return auth.response;
-  try {
-    const { db } = await getWebServices();
-    const { definitions } = await loadDefinitions(db.pool);
-    const body: LiveMetricsResponse = { metrics: definitions.filter((d) => d.enabled) };
-    return Response.json(body, { headers: { "cache-control": "no-store" } });
-  } catch {
-    return apiError(503, "unavailable", "metric definitions are unavailable; retry shortly");
-  }
+  return handleLiveMetrics();
 }

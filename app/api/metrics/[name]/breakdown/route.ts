@@ -1,4 +1,4 @@
-import { authorize } from "../../../../../server/auth/guard";
+import { authorize } from "../../../../../server/web/guard";
 import { handleBreakdown, type MetricRouteContext } from "../../../../../server/web/history-routes";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { identifyUser } from "./principal";
-import type { Principal } from "./roles";
+import type { Principal } from "../auth/roles";
 
 /** What the Socket.IO handshake offers for authentication (headers carry the session cookie). */
 export interface SocketHandshake {

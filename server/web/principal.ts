@@ -1,9 +1,9 @@
 import { Role } from "../contract/auth";
-import { getWebServices } from "../web/services";
-import { announceRevocation } from "../web/session-revocation";
-import { verifyApiKey } from "./api-keys";
-import { createAuth, type Auth } from "./auth";
-import type { Principal } from "./roles";
+import { getWebServices } from "./services";
+import { announceRevocation } from "./session-revocation";
+import { verifyApiKey } from "../auth/api-keys";
+import { createAuth, type Auth } from "../auth/auth";
+import type { Principal } from "../auth/roles";
 
 // One better-auth instance per process, shared by the custom server and the route handlers
 // (Next bundles them separately, so it lives on globalThis like the web services).
@@ -15,7 +15,7 @@ export function getAuth(): Promise<Auth> {
   if (!holder[KEY]) {
     // A session better-auth deletes (sign-out) is announced, so its sockets are cut everywhere.
     const pending = getWebServices().then((s) =>
-      createAuth(s.db.pool, s.config, {
+      createAuth(s.db.authPool, s.config, {
         onSessionEnded: (session) => announceRevocation(s.nc, s.config, { sessionId: session.id }, s.log),
       }),
     );

@@ -1,12 +1,12 @@
 import { loadConfig } from "../config";
 import { errorFields } from "../log";
-import { apiError } from "../web/http";
-import { getWebServices } from "../web/services";
-import { refuseForgedWrite } from "../web/write-guard";
+import { apiError } from "./http";
+import { getWebServices } from "./services";
+import { refuseForgedWrite } from "./write-guard";
 import { identify } from "./principal";
-import { decide, type AccessRule, type Principal } from "./roles";
+import { decide, type AccessRule, type Principal } from "../auth/roles";
 
-export type { AccessRule, ApiKeyScope, Principal, Role } from "./roles";
+export type { AccessRule, ApiKeyScope, Principal, Role } from "../auth/roles";
 
 export type Authorization = { ok: true; principal: Principal } | { ok: false; response: Response };
 

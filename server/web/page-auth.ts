@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { cache } from "react";
 import { sameOriginPath } from "../contract/next-path";
 import { identifyUser } from "./principal";
-import { decide, type Principal, type Role } from "./roles";
+import { decide, type Principal, type Role } from "../auth/roles";
 
 /**
  * The signed-in user of this page request, or null (API keys do not open pages). Cached per
