@@ -76,7 +76,7 @@ test.describe("admin", () => {
     await expect(page.getByRole("heading", { name: /Draft from version 1/ })).toBeVisible();
     const form = page.getByRole("form", { name: "Add a rule" });
     await form.getByLabel("Rule id").fill("small_burst");
-    await form.getByLabel("Feature", { exact: true }).selectOption("card_count_1m");
+    await form.getByLabel("Feature 1").selectOption("card_count_1m");
     await form.getByLabel("Operator 1").selectOption("gte");
     await form.getByLabel("Value 1").fill("3");
     await form.getByLabel("Effect").selectOption("flag");

@@ -93,9 +93,11 @@ export function DecisionPanel({ id }: { id: string }) {
       {error && <p className={admin.error}>{error}</p>}
       <h3>Features</h3>
       <dl className={styles.features}>
-        {Object.entries(features).map(([name, value]) => (
-          <FeatureRow key={name} name={name} value={value} />
-        ))}
+        {Object.entries(features)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([name, value]) => (
+            <FeatureRow key={name} name={name} value={value} />
+          ))}
       </dl>
       <h3>Customer&apos;s recent transactions</h3>
       <table className={admin.table} aria-label="Customer history">

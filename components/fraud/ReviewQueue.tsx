@@ -115,7 +115,7 @@ export function ReviewQueue() {
         </section>
         <section className={admin.section}>
           {selected ? (
-            <DecisionPanel id={selected} />
+            <DecisionPanel key={selected} id={selected} />
           ) : (
             <p className={admin.muted}>Select a transaction to see its features and label it.</p>
           )}

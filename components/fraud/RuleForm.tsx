@@ -76,6 +76,7 @@ export function RuleForm({ onAdd, taken }: { onAdd: (rule: FraudRuleInput) => vo
             {i === 0 ? "Feature" : "and feature"}
             <select
               name={`feature${i}`}
+              aria-label={`Feature ${i + 1}`}
               value={feature}
               onChange={(e) => setFeatures(features.map((f, j) => (j === i ? e.target.value : f)))}
             >
