@@ -12,7 +12,7 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
       <div className={styles.tiles}>
         <Tile label="Decisions replayed" value={String(result.evaluated)} id="bt-evaluated" />
         <Tile label="Would flag" value={String(result.wouldFlag)} id="bt-would-flag" />
-        <Tile label="Flagged today" value={String(result.currentlyFlagged)} id="bt-current" />
+        <Tile label="Flagged when decided" value={String(result.currentlyFlagged)} id="bt-current" />
         <Tile label="Precision" value={percent(result.quality.precision)} id="bt-precision" />
         <Tile label="Recall" value={percent(result.quality.recall)} id="bt-recall" />
       </div>
