@@ -127,6 +127,17 @@ describe("scoreTransaction", () => {
     expect(verdict.decision).toBe("approved");
   });
 
+  it("never matches a feature a stored decision lacks (back-tests of older rows)", () => {
+    const features = { amount: 3 } as unknown as ReturnType<typeof featuresWith>;
+    const ruleSet = set({
+      rules: [
+        { id: "t", when: [{ feature: "country", op: "not_in", value: ["DE"] }], effect: { kind: "flag" } },
+        { id: "n", when: [{ feature: "card_count_1m", op: "lt", value: 5 }], effect: { kind: "flag" } },
+      ],
+    });
+    expect(scoreTransaction(ruleSet, subject, features)).toMatchObject({ decision: "approved", hits: [] });
+  });
+
   it("flags the default set's card-testing pattern", () => {
     const verdict = scoreTransaction(
       DEFAULT_RULE_SET,

@@ -37,7 +37,10 @@ const OPS = { gt: ">", gte: "≥", lt: "<", lte: "≤" } as const;
 
 const show = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
-/** Whether one condition holds, and how to say so; a null feature never matches. */
+/**
+ * Whether one condition holds, and how to say so. A null feature never matches, nor a missing
+ * one (`== null`): stored decisions from before a feature existed are back-tested safely.
+ */
 export function conditionHolds(c: FraudCondition, f: FraudFeatures): string | null {
   switch (c.op) {
     case "gt":
@@ -45,7 +48,7 @@ export function conditionHolds(c: FraudCondition, f: FraudFeatures): string | nu
     case "lt":
     case "lte": {
       const v = f[c.feature];
-      if (v === null) return null;
+      if (v == null) return null;
       const holds =
         c.op === "gt"
           ? v > c.value
@@ -58,12 +61,12 @@ export function conditionHolds(c: FraudCondition, f: FraudFeatures): string | nu
     }
     case "is": {
       const v = f[c.feature];
-      return v !== null && v === c.value ? `${c.feature} is ${String(v)}` : null;
+      return v != null && v === c.value ? `${c.feature} is ${String(v)}` : null;
     }
     case "in":
     case "not_in": {
       const v = f[c.feature];
-      if (v === null) return null;
+      if (v == null) return null;
       const listed = c.value.includes(v);
       return listed === (c.op === "in") ? `${c.feature} ${v} ${c.op === "in" ? "in" : "not in"} list` : null;
     }
