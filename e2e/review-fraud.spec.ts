@@ -1,3 +1,5 @@
+// Named to run after the live specs (files run in name order on one shared stack): the
+// transactions scored here would give /live a watermark those specs expect not to exist yet.
 // An analyst labels flagged transactions and sees the precision figure change; an admin adds a
 // shadow rule and sees its back-test. The transactions are scored through the real API first.
 import { expect, test } from "@playwright/test";
