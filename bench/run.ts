@@ -88,7 +88,11 @@ async function main(): Promise<void> {
       const { runAlertsBench } = await import("./alerts");
       return runAlertsBench(argv);
     }
-    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history, snapshot-burst, alerts)`);
+    if (name === "score") {
+      const { runScoreBench } = await import("./score/run");
+      return runScoreBench(rest);
+    }
+    throw new Error(`unknown --case ${name ?? ""} (known: fanout, history, snapshot-burst, alerts, score)`);
   }
   const args = parseArgs(argv);
   if (args.help) {

@@ -7,8 +7,19 @@ const url = (path: string) => `${process.env.E2E_BASE_URL ?? ""}${path}`;
 
 const NAV: Record<"viewer" | "analyst" | "admin", string[]> = {
   viewer: ["Live", "Alerts"],
-  analyst: ["Live", "Alerts", "Reports", "Jobs"],
-  admin: ["Live", "Alerts", "Reports", "Jobs", "Users", "API keys", "Alert rules", "Audit log"],
+  analyst: ["Live", "Alerts", "Reports", "Jobs", "Fraud review"],
+  admin: [
+    "Live",
+    "Alerts",
+    "Reports",
+    "Jobs",
+    "Fraud review",
+    "Users",
+    "API keys",
+    "Alert rules",
+    "Fraud rules",
+    "Audit log",
+  ],
 };
 const FORBIDDEN: Record<"viewer" | "analyst", string> = {
   viewer: "/admin/api-keys",

@@ -1,10 +1,11 @@
 // First-run access for `npm run demo`: a persistent auth secret under .data/, the demo users
-// (admin + one per role) and an ingest API key, with every secret printed once at creation.
+// (admin + one per role) and an ingest API key, with every secret printed once at creation;
+// the simulator's score key, kept under .data/.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createApiKey } from "../server/auth/api-keys.ts";
+import { createApiKey, hashApiKey } from "../server/auth/api-keys.ts";
 import { createAuth } from "../server/auth/auth.ts";
 import { seedUsers } from "../server/auth/seed.ts";
 import { parseConfig } from "../server/config.ts";
@@ -42,6 +43,37 @@ export async function seedDemoAccess(env: NodeJS.ProcessEnv): Promise<string[]> 
       lines.push(`ingest API key (for POST /api/ingest): ${secret}`);
     }
     return lines;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The `score` key the demo's simulator sends card transactions with: kept in .data/ (mode 600)
+ * so later runs reuse it; made again when the file is missing or its key was revoked.
+ */
+export async function demoScoreKey(dataDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const config = parseConfig(env);
+  const file = path.join(dataDir, "simulator-score-key");
+  const db = createDbClients(config.DATABASE_URL, { max: 1 });
+  const { pool } = db;
+  try {
+    if (existsSync(file)) {
+      const kept = (await readFile(file, "utf8")).trim();
+      const live = await pool.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [
+        hashApiKey(kept),
+      ]);
+      if (live.rowCount) return kept;
+    }
+    const { secret } = await createApiKey(pool, {
+      name: "demo simulator (score)",
+      scope: "score",
+      createdBy: null,
+    });
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    return secret;
   } finally {
     await db.close();
   }

@@ -8,7 +8,7 @@ import { seedDemoDimensions } from "../server/simulator/dimensions.ts";
 import { seedDemoRules } from "../server/alerts/demo-rules.ts";
 import { createDbClients } from "../server/db/clients.ts";
 import { loadDefinitions } from "../server/db/metric-definitions.ts";
-import { demoAuthSecret, seedDemoAccess } from "./demo-access.ts";
+import { demoAuthSecret, demoScoreKey, seedDemoAccess } from "./demo-access.ts";
 import { migrate } from "./migrate.ts";
 import { buildIfStale } from "./next-build.ts";
 import {
@@ -27,6 +27,8 @@ import { nowcastTypes } from "../server/db/int8.ts";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HEALTH_TIMEOUT_MS = 60_000;
 const SIMULATOR_RATE = "50";
+/** Card transactions per second the simulator sends through the scoring API. */
+const SIMULATOR_TX_RATE = "3";
 
 const log = (m: string): void => console.log(`[demo] ${m}`);
 
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
   };
   const access = await seedDemoAccess(env);
   if (stopping) return;
+  const scoreKey = await demoScoreKey(".data", env);
+  if (stopping) return;
   const build = await buildIfStale(ROOT, env, log);
   if (stopping) return;
   if (build.built && build.exit.code !== 0) throw new Error(`the build failed (${describeExit(build.exit)})`);
@@ -85,8 +89,16 @@ async function main(): Promise<void> {
 
   const simulator = startRole(
     "simulator",
-    tsxCommand("server/simulator/main.ts", ["--rate", SIMULATOR_RATE, "--incidents"]),
-    env,
+    tsxCommand("server/simulator/main.ts", [
+      "--rate",
+      SIMULATOR_RATE,
+      "--incidents",
+      "--score-url",
+      `http://127.0.0.1:${port}/api/transactions/score`,
+      "--tx-rate",
+      SIMULATOR_TX_RATE,
+    ]),
+    { ...env, NOWCAST_SIMULATOR_SCORE_KEY: scoreKey },
   );
   void simulator.exited.then((info) => {
     if (!stopping)
@@ -97,7 +109,12 @@ async function main(): Promise<void> {
   console.log(`  Nowcast is running: http://localhost:${port}/live`);
   console.log(`  Scheduler runs and reconciliation drift: http://localhost:${port}/jobs`);
   console.log(`  Alerts (a short incident every few minutes): http://localhost:${port}/alerts`);
-  console.log(`  (simulated events at ${SIMULATOR_RATE}/s; press Ctrl-C to stop everything)`);
+  console.log(
+    `  Fraud review queue: http://localhost:${port}/fraud · rules: http://localhost:${port}/admin/fraud`,
+  );
+  console.log(
+    `  (simulated events at ${SIMULATOR_RATE}/s, card transactions scored at ${SIMULATOR_TX_RATE}/s; press Ctrl-C to stop everything)`,
+  );
   console.log("");
   console.log(
     "  Sign in with (secrets are shown only when created; `npm run users -- reset-password EMAIL`):",

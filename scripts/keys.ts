@@ -1,4 +1,4 @@
-// `npm run keys -- list | create --name NAME --scope ingest|read | revoke ID`: API keys from a
+// `npm run keys -- list | create --name NAME --scope ingest|read|score | revoke ID`: API keys from a
 // shell (a new installation's first ingest key, or revoking a leaked one when no admin can
 // sign in). Audited as actor "cli"; a revocation is announced to every running web instance.
 import { parseArgs } from "node:util";
@@ -8,7 +8,7 @@ import { CreateApiKeyRequest } from "../server/contract/auth.ts";
 import { openCliSession, runCli } from "./admin-cli.ts";
 
 const USAGE = `usage: npm run keys -- list
-       npm run keys -- create --name NAME --scope ingest|read   (prints the key once)
+       npm run keys -- create --name NAME --scope ingest|read|score   (prints the key once)
        npm run keys -- revoke ID`;
 
 async function main(): Promise<number> {

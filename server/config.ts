@@ -80,6 +80,8 @@ export const Config = z.object({
     ),
   /** Initial admin password for `npm run demo` (generated and printed once when unset). */
   NOWCAST_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  /** A `score` API key: the simulator sends its card transactions to POST /api/transactions/score. */
+  NOWCAST_SIMULATOR_SCORE_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Scheduler: how often it plans compaction and reconciliation (enqueued as a pg-boss job). */
   SCHEDULER_PLAN_INTERVAL_MS: z.coerce.number().int().min(500).max(3_600_000).default(15_000),

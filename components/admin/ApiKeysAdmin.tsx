@@ -56,6 +56,7 @@ export function ApiKeysAdmin() {
             <select name="scope" defaultValue="ingest">
               <option value="ingest">ingest — POST /api/ingest</option>
               <option value="read">read — metrics and history APIs</option>
+              <option value="score">score — POST /api/transactions/score</option>
             </select>
           </label>
           <button className={styles.button} disabled={create.isPending}>

@@ -168,6 +168,21 @@ export function LiveDashboard({ kiosk, theme: forcedTheme }: { kiosk: boolean; t
             {...chartProps}
           />
         ) : null}
+        {view.decisions ? (
+          <TimeSeriesChart
+            id="chart-fraud-decisions"
+            title="Fraud decisions by outcome"
+            rows={view.decisions}
+            lines={[
+              { key: "approved", label: "approved", color: "#17c964" },
+              { key: "flagged", label: "flagged", color: "#f31260" },
+            ]}
+            kind="stacked"
+            format="rate"
+            unit="/min"
+            {...chartProps}
+          />
+        ) : null}
         <PipelinePanel stats={pipeline} />
         {view.breakdowns.map((b) => (
           <TopList

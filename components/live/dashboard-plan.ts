@@ -16,6 +16,43 @@ export interface DashboardPlan {
   amount: MetricDefinition | null;
   /** Grouped unfiltered counts for top-N lists (routes, countries first). */
   breakdowns: MetricDefinition[];
+  /** Fraud decisions (metrics over the decision attrs scoring adds); null without any. */
+  fraud: FraudPlan | null;
+}
+
+/** The decision attrs scoring adds to every scored transaction (server/fraud/score.ts). */
+const DECISION_ATTR = "fraud_decision";
+const LATENCY_ATTR = "fraud_latency_ms";
+
+export interface FraudPlan {
+  /** A count grouped by the decision: decisions per minute by outcome. */
+  byOutcome: MetricDefinition | null;
+  /** A count of scored transactions and one of flagged ones: the flag rate. */
+  scored: MetricDefinition | null;
+  flagged: MetricDefinition | null;
+  /** A percentile of the decision latency attr. */
+  latency: MetricDefinition | null;
+}
+
+const usesDecisionAttrs = (d: MetricDefinition) =>
+  d.groupBy === DECISION_ATTR || d.field === LATENCY_ATTR || d.filter.some((f) => f.attr === DECISION_ATTR);
+
+function planFraud(defs: readonly MetricDefinition[]): FraudPlan | null {
+  const fraud = defs.filter(usesDecisionAttrs);
+  const counts = fraud.filter((d) => d.aggregation === "count" && d.eventType === "transaction");
+  const plan: FraudPlan = {
+    byOutcome: counts.find((d) => d.groupBy === DECISION_ATTR) ?? null,
+    scored:
+      counts.find((d) => d.groupBy === null && d.filter.length === 1 && d.filter[0]?.op === "exists") ?? null,
+    flagged:
+      counts.find(
+        (d) =>
+          d.groupBy === null &&
+          d.filter.some((f) => f.attr === DECISION_ATTR && f.op === "eq" && f.value === "flagged"),
+      ) ?? null,
+    latency: fraud.find((d) => PERCENTILES.has(d.aggregation) && d.field === LATENCY_ATTR) ?? null,
+  };
+  return Object.values(plan).some((d) => d !== null) ? plan : null;
 }
 
 const PERCENTILES = new Set(["p50", "p90", "p95", "p99", "avg"]);
@@ -23,7 +60,9 @@ const PREFERRED_GROUPS = ["route", "country"];
 const byName = (a: MetricDefinition, b: MetricDefinition) => a.name.localeCompare(b.name);
 
 export function planDashboard(all: readonly MetricDefinition[]): DashboardPlan {
-  const defs = all.filter((d) => d.enabled).sort(byName);
+  const enabled = all.filter((d) => d.enabled).sort(byName);
+  // Decision metrics have their own panel; they never stand in for throughput, latency or errors.
+  const defs = enabled.filter((d) => !usesDecisionAttrs(d));
   const plainCounts = defs.filter((d) => d.aggregation === "count" && d.filter.length === 0);
   const throughput: MetricDefinition[] = [];
   for (const d of plainCounts) if (!throughput.some((t) => t.eventType === d.eventType)) throughput.push(d);
@@ -51,6 +90,7 @@ export function planDashboard(all: readonly MetricDefinition[]): DashboardPlan {
       defs.find((d) => d.aggregation === "sum" && d.eventType === "transaction" && d.filter.length === 0) ??
       null,
     breakdowns: breakdowns.slice(0, 2),
+    fraud: planFraud(enabled),
   };
 }
 
@@ -65,10 +105,13 @@ export function planSubscriptions(plan: DashboardPlan, resolution: Resolution): 
     plan.activeUsers,
     plan.transactions,
     plan.amount,
+    plan.fraud?.scored,
+    plan.fraud?.flagged,
+    plan.fraud?.latency,
   ])
     if (d) totals.add(d.name);
   const subscriptions: LiveSubscribe[] = [...totals].sort().map((metric) => ({ metric, resolution }));
-  for (const d of plan.breakdowns)
+  for (const d of [...plan.breakdowns, ...(plan.fraud?.byOutcome ? [plan.fraud.byOutcome] : [])])
     subscriptions.push({ metric: d.name, resolution, groupBy: d.groupBy ?? undefined });
   return subscriptions;
 }

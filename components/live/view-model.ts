@@ -37,7 +37,11 @@ export interface LiveView {
   latency: ChartRow[] | null;
   errorRate: ChartRow[] | null;
   breakdowns: { id: string; label: string; windowMs: number; groups: GroupCount[] }[];
+  /** Fraud decisions per minute by outcome; null without a grouped decision metric. */
+  decisions: ChartRow[] | null;
 }
+
+export const DECISION_OUTCOMES = ["approved", "flagged"] as const;
 
 const TOP_N = 8;
 const TOP_WINDOW_MS: Record<Resolution, number> = { "10s": 5 * 60_000, "1m": 30 * 60_000 };
@@ -151,6 +155,43 @@ export function buildView(
     plan.amount ? one(plan.amount, (b) => (b?.summary.sum ?? 0) * perMinute) : null,
   );
 
+  const fraud = plan.fraud;
+  add(
+    {
+      id: "flag-rate",
+      label: "Fraud flag rate",
+      unit: "%",
+      format: "percent",
+      source: fraud?.flagged && fraud.scored ? `${fraud.flagged.name} / ${fraud.scored.name}` : "",
+    },
+    fraud?.flagged && fraud.scored ? combine([slotsOf(fraud.flagged), slotsOf(fraud.scored)], ratio) : null,
+  );
+  add(
+    {
+      id: "decision-p99",
+      label: "Decision p99",
+      unit: "ms",
+      format: "ms",
+      source: fraud?.latency?.name ?? "",
+    },
+    fraud?.latency ? one(fraud.latency, (b) => b?.summary.p99 ?? null) : null,
+  );
+  const outcomes = fraud?.byOutcome ? stateOf(fraud.byOutcome, true) : undefined;
+  const decisions = fraud?.byOutcome
+    ? rowsOf(
+        Object.fromEntries(
+          DECISION_OUTCOMES.map((o) => [
+            o,
+            combine(
+              [outcomes ? slots(outcomes, from, to, o) : template],
+              ([b]) => (b?.summary.count ?? 0) * perMinute,
+            ),
+          ]),
+        ),
+        template,
+      )
+    : null;
+
   const window = TOP_WINDOW_MS[resolution];
   return {
     from,
@@ -181,5 +222,6 @@ export function buildView(
         groups: state ? topGroups(state, to - window, to, TOP_N) : [],
       };
     }),
+    decisions,
   };
 }

@@ -6,7 +6,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROLES, type ApiKeyScope, type Role } from "../contract/auth";
+import { ApiKeyScope, ROLES, type Role } from "../contract/auth";
 import { CLIENT_IP_HEADER } from "./auth";
 import { request, signIn, startAuthTestStack, type AuthTestStack } from "../testing/auth";
 import { uniqueName } from "../testing/harness";
@@ -20,6 +20,14 @@ const ACCESS: Record<string, Rule> = {
   "GET /api/auth/[...all]": "public",
   "POST /api/auth/[...all]": "public",
   "POST /api/ingest": { apiKey: "ingest" },
+  "POST /api/transactions/score": { apiKey: "score" },
+  "GET /api/admin/fraud/rules": { role: "admin" },
+  "PUT /api/admin/fraud/rules": { role: "admin" },
+  "POST /api/admin/fraud/backtest": { role: "admin" },
+  "GET /api/fraud/decisions": { role: "analyst" },
+  "GET /api/fraud/decisions/[id]": { role: "analyst" },
+  "PUT /api/fraud/decisions/[id]/label": { role: "analyst" },
+  "GET /api/fraud/quality": { role: "analyst" },
   "GET /api/me": { role: "viewer" },
   "GET /api/admin/users": { role: "admin" },
   "POST /api/admin/users": { role: "admin" },
@@ -105,6 +113,7 @@ beforeAll(async () => {
     await createApiKey(db.pool, { name: "ingest test", scope: "ingest", createdBy: null })
   ).secret;
   keys.read = (await createApiKey(db.pool, { name: "read test", scope: "read", createdBy: null })).secret;
+  keys.score = (await createApiKey(db.pool, { name: "score test", scope: "score", createdBy: null })).secret;
 
   for (const file of await routeFiles(APP_DIR)) {
     const routePath = `/${path.relative(APP_DIR, path.dirname(file)).split(path.sep).join("/")}`;
@@ -130,8 +139,10 @@ async function call(route: (typeof routes)[number], as: { cookie?: string | null
   return response.status;
 }
 
+const API_KEY_SCOPES = ApiKeyScope.options;
 const below = (role: Role): Role | null => ROLES[ROLES.indexOf(role) - 1] ?? null;
-const otherScope = (scope: ApiKeyScope): ApiKeyScope => (scope === "ingest" ? "read" : "ingest");
+const otherScopes = (scope: ApiKeyScope | undefined): ApiKeyScope[] =>
+  API_KEY_SCOPES.filter((s) => s !== scope);
 
 describe("route access table", () => {
   it("names every route handler and method, and nothing else", () => {
@@ -157,8 +168,8 @@ describe("route access table", () => {
       if (!rule || rule === "public") continue;
       const lower = rule.role ? below(rule.role) : "admin";
       if (lower) expect(await call(route, { cookie: cookies[lower] }), `${route.key} as ${lower}`).toBe(403);
-      const scope = rule.apiKey ? otherScope(rule.apiKey) : "read";
-      expect(await call(route, { apiKey: keys[scope] }), `${route.key} with ${scope} key`).toBe(403);
+      for (const scope of otherScopes(rule.apiKey))
+        expect(await call(route, { apiKey: keys[scope] }), `${route.key} with ${scope} key`).toBe(403);
     }
   });
 

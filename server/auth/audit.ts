@@ -7,7 +7,14 @@ export type Actor = { kind: "user"; id: string; name: string } | { kind: "system
 
 export interface AuditRecord {
   action: AuditAction;
-  targetType: "user" | "api_key" | "alert_rule" | "alert_channel" | "alert_silence";
+  targetType:
+    | "user"
+    | "api_key"
+    | "alert_rule"
+    | "alert_channel"
+    | "alert_silence"
+    | "fraud_rule_set"
+    | "fraud_decision";
   targetId: string;
   targetLabel: string;
   before: unknown;

@@ -39,7 +39,7 @@ describe("decide", () => {
 describe("navFor", () => {
   it.each([
     ["viewer", ["/live", "/alerts"]],
-    ["analyst", ["/live", "/alerts", "/reports", "/jobs"]],
+    ["analyst", ["/live", "/alerts", "/reports", "/jobs", "/fraud"]],
     [
       "admin",
       [
@@ -47,9 +47,11 @@ describe("navFor", () => {
         "/alerts",
         "/reports",
         "/jobs",
+        "/fraud",
         "/admin/users",
         "/admin/api-keys",
         "/admin/alerts",
+        "/admin/fraud",
         "/admin/audit",
       ],
     ],

@@ -44,9 +44,11 @@ export const NAV_ITEMS: ReadonlyArray<{ href: string; label: string; role: Role 
   { href: "/alerts", label: "Alerts", role: "viewer" },
   { href: "/reports", label: "Reports", role: "analyst" },
   { href: "/jobs", label: "Jobs", role: "analyst" },
+  { href: "/fraud", label: "Fraud review", role: "analyst" },
   { href: "/admin/users", label: "Users", role: "admin" },
   { href: "/admin/api-keys", label: "API keys", role: "admin" },
   { href: "/admin/alerts", label: "Alert rules", role: "admin" },
+  { href: "/admin/fraud", label: "Fraud rules", role: "admin" },
   { href: "/admin/audit", label: "Audit log", role: "admin" },
 ];
 

@@ -6,8 +6,11 @@ export const ROLES = ["viewer", "analyst", "admin"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-/** `ingest` keys may only send events; `read` keys may read metrics and history. */
-export const ApiKeyScope = z.enum(["ingest", "read"]);
+/**
+ * `ingest` keys may only send events; `read` keys may read metrics and history; `score` keys may
+ * only ask for fraud decisions (POST /api/transactions/score).
+ */
+export const ApiKeyScope = z.enum(["ingest", "read", "score"]);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
 
 const Email = z
@@ -86,6 +89,8 @@ export const AUDIT_ACTIONS = [
   "alert_channel.delete",
   "alert_silence.create",
   "alert_silence.delete",
+  "fraud.rules_save",
+  "fraud.label",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -19,3 +19,4 @@ export * from "./live-buckets";
 export * from "./params";
 export * from "./alerts";
 export * from "./alerts-api";
+export * from "./fraud";

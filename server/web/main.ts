@@ -18,6 +18,12 @@ import { startLiveFeed } from "./live-feed";
 import { startLiveGateway, type LiveServer } from "./live-gateway";
 import { startPipelineSampler } from "./pipeline-sampler";
 import { getWebServices, liveSubject } from "./services";
+import { sweepOutbox } from "../fraud/outbox";
+import { drainPublishMarks } from "../fraud/ports";
+import { scoreDeps } from "./fraud-ports";
+
+/** A decision not in JetStream this long after it was made is published by the sweep. */
+const OUTBOX_GRACE_MS = 5_000;
 import { malformedPathAnswer, malformedPathSegment } from "./params";
 import { startSessionRecheck } from "./session-recheck";
 import { disconnectRevokedSockets } from "./session-revocation";
@@ -68,6 +74,13 @@ async function main() {
       (error: unknown) => log.warn("could not reload metric definitions", errorFields(error)),
     );
   }, config.METRIC_DEFINITIONS_REFRESH_MS);
+  // Decided transactions whose ingest was cut short (JetStream down, a crash) are published
+  // again; every instance may sweep, dedup by id makes it harmless (docs/decisions/0033).
+  const outbox = setInterval(() => {
+    sweepOutbox(scoreDeps(services), new Date(Date.now() - OUTBOX_GRACE_MS), 500).catch((error: unknown) =>
+      log.warn("fraud outbox sweep failed", errorFields(error)),
+    );
+  }, OUTBOX_GRACE_MS);
   const feed = startLiveFeed({
     nc: services.nc,
     liveSubject: liveSubject(config),
@@ -123,6 +136,8 @@ async function main() {
     stopping = true;
     log.info("stopping", { signal });
     clearInterval(refresher);
+    clearInterval(outbox);
+    await drainPublishMarks();
     gateway.stop();
     revocations.stop();
     alertNotices.unsubscribe();

@@ -1,0 +1,65 @@
+/**
+ * One client process of the score bench: `workers` closed loops (a request starts only when
+ * the worker's previous one has been answered) paced together to `rate` requests/s, for
+ * `seconds`. Prints one JSON line: latencies (ms), statuses, achieved rate.
+ *   tsx bench/score/client.ts URL KEY RATE SECONDS WORKERS CUSTOMERS SEED
+ */
+import { performance } from "node:perf_hooks";
+import { FraudTrafficGenerator } from "../../server/simulator/fraud-traffic";
+
+const [
+  url = "",
+  key = "",
+  rateText = "250",
+  secondsText = "10",
+  workersText = "16",
+  customersText = "20000",
+  seedText = "1",
+] = process.argv.slice(2);
+const rate = Number(rateText);
+const seconds = Number(secondsText);
+const workers = Number(workersText);
+const generator = new FraudTrafficGenerator(Number(seedText), `load${seedText}-${Date.now()}`, {
+  customers: Number(customersText),
+  incidentRate: 0,
+  travel: 0.03,
+  newDevice: 0.02,
+});
+
+const latencies: number[] = [];
+const statuses: Record<string, number> = {};
+const interval = 1000 / rate;
+const start = performance.now();
+const end = start + seconds * 1000;
+let nextSlot = start;
+
+async function worker(): Promise<void> {
+  for (;;) {
+    // Claim the next slot of the shared schedule; a late worker sends at once (closed loop).
+    const slot = nextSlot;
+    nextSlot += interval;
+    // The run lasts `seconds` of wall time: slots a slow server leaves unserved are not sent
+    // late, so the achieved rate shows the shortfall.
+    if (slot >= end || performance.now() >= end) return;
+    const wait = slot - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const body = JSON.stringify(generator.next(Date.now()).event);
+    const sent = performance.now();
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body,
+      });
+      await response.arrayBuffer();
+      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    } catch {
+      statuses.error = (statuses.error ?? 0) + 1;
+    }
+    latencies.push(performance.now() - sent);
+  }
+}
+
+await Promise.all(Array.from({ length: workers }, () => worker()));
+const elapsed = (performance.now() - start) / 1000;
+console.log(JSON.stringify({ latencies, statuses, elapsed }));
