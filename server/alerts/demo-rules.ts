@@ -57,6 +57,23 @@ export const DEMO_RULES: AlertRuleSpecInput[] = [
     condition: { kind: "threshold", op: ">", threshold: 100 },
     recoveryThreshold: 50,
   },
+  {
+    name: "Fraud flag rate",
+    description:
+      "Share of scored transactions flagged over 5 min, at least 50 decisions: a rule change or an attack wave moves it.",
+    severity: "warning",
+    subject: {
+      kind: "ratio",
+      numerator: { metric: "transactions_flagged", statistic: "count" },
+      denominator: { metric: "transactions_scored", statistic: "count" },
+    },
+    bucket: "1m",
+    windowMs: 5 * 60_000,
+    condition: { kind: "threshold", op: ">", threshold: 10 },
+    recoveryThreshold: 7,
+    pendingMs: 60_000,
+    minVolume: 50,
+  },
 ];
 
 /** Creates the demo rules once (as `seed`); later runs keep whatever admins made of them. */
