@@ -119,7 +119,7 @@ export function ReconciliationTables({
           </thead>
           <tbody>
             {drift.map((d) => (
-              <tr key={`${d.ranAt}-${d.metric}-${d.hour}`} data-metric={d.metric}>
+              <tr key={`${d.ranAt}-${d.metric}-${d.hour}`} data-metric={d.metric} data-hour={d.hour}>
                 <td>{formatUtc(d.hour)}</td>
                 <td>{d.metric}</td>
                 <td className={styles.num}>{format.format(d.bucketsDrifted)}</td>
