@@ -1,9 +1,9 @@
-import type { Actor } from "../auth/audit";
+import { recordAuditWith, type Actor } from "../auth/audit";
 import { ADMIN_LOCK_ID } from "../auth/admin-tx";
 import type { AuditAction } from "../contract/auth";
-import type { PrismaClient } from "../generated/prisma/client";
+import type { Prisma, PrismaClient } from "../generated/prisma/client";
 
-export type PrismaTx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+export type PrismaTx = Prisma.TransactionClient;
 
 /** A refused alerting change; the route adapter maps `code` to HTTP once. `field` names the input. */
 export class AlertAdminError extends Error {
@@ -58,7 +58,8 @@ export async function alertAdminTransaction<T>(
   }
 }
 
-export async function audit(
+/** The audit row of one alerting change, in the change's own transaction. */
+export function audit(
   tx: PrismaTx,
   actor: Actor,
   action: AuditAction,
@@ -66,16 +67,12 @@ export async function audit(
   before: unknown,
   after: unknown,
 ): Promise<void> {
-  await tx.auditEntry.create({
-    data: {
-      actorId: actor.kind === "user" ? actor.id : null,
-      actorEmail: actor.name,
-      action,
-      targetType: target.type,
-      targetId: target.id,
-      targetLabel: target.label,
-      before: before === null ? undefined : (before as object),
-      after: after === null ? undefined : (after as object),
-    },
+  return recordAuditWith(tx, actor, {
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    targetLabel: target.label,
+    before,
+    after,
   });
 }

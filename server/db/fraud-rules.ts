@@ -1,6 +1,9 @@
 import type { FraudLabel, FraudRuleSet, FraudRuleSetVersion } from "../contract/fraud";
 import { FraudRuleSet as FraudRuleSetSchema } from "../contract/fraud";
 import type { PrismaClient } from "../generated/prisma/client";
+import { recordAuditWith, type Actor } from "./audit-store";
+
+export type { Actor };
 
 /** A refused fraud admin change, mapped to HTTP once in the route adapter. */
 export class FraudAdminError extends Error {
@@ -13,11 +16,6 @@ export class FraudAdminError extends Error {
     super(message, options);
   }
 }
-
-/** Who changes fraud settings (the same shape as server/auth/audit.ts's Actor). */
-export type Actor = { kind: "user"; id: string; name: string } | { kind: "system"; name: string };
-
-const actorName = (actor: Actor) => actor.name;
 
 type RuleRow = { version: number; rules: unknown; note: string; createdBy: string; createdAt: Date };
 const toVersion = (r: RuleRow): FraudRuleSetVersion => ({
@@ -74,19 +72,15 @@ export async function saveRuleSet(
           `the rules changed meanwhile: version ${current} is the newest; reload`,
         );
       const row = await tx.fraudRuleSet.create({
-        data: { version: current + 1, rules: input.ruleSet, note: input.note, createdBy: actorName(actor) },
+        data: { version: current + 1, rules: input.ruleSet, note: input.note, createdBy: actor.name },
       });
-      await tx.auditEntry.create({
-        data: {
-          actorId: actor.kind === "user" ? actor.id : null,
-          actorEmail: actor.name,
-          action: "fraud.rules_save",
-          targetType: "fraud_rule_set",
-          targetId: String(row.version),
-          targetLabel: `rules v${row.version}`,
-          before: newest ? { version: newest.version, rules: newest.rules as object } : undefined,
-          after: { version: row.version, rules: input.ruleSet, note: input.note },
-        },
+      await recordAuditWith(tx, actor, {
+        action: "fraud.rules_save",
+        targetType: "fraud_rule_set",
+        targetId: String(row.version),
+        targetLabel: `rules v${row.version}`,
+        before: newest ? { version: newest.version, rules: newest.rules } : null,
+        after: { version: row.version, rules: input.ruleSet, note: input.note },
       });
       return toVersion(row);
     });
@@ -116,17 +110,13 @@ export async function labelDecision(
       create: { decisionId: input.id, ...data },
       update: data,
     });
-    await tx.auditEntry.create({
-      data: {
-        actorId: actor.kind === "user" ? actor.id : null,
-        actorEmail: actor.name,
-        action: "fraud.label",
-        targetType: "fraud_decision",
-        targetId: input.id,
-        targetLabel: `transaction ${input.id}`,
-        before: before ?? undefined,
-        after: { label: input.label, note: input.note },
-      },
+    await recordAuditWith(tx, actor, {
+      action: "fraud.label",
+      targetType: "fraud_decision",
+      targetId: input.id,
+      targetLabel: `transaction ${input.id}`,
+      before,
+      after: { label: input.label, note: input.note },
     });
   });
 }

@@ -55,4 +55,4 @@ export function alertAdminRoute(
   });
 }
 
-export const noStore = { headers: { "cache-control": "no-store" } } as const;
+export { noStore } from "./http";

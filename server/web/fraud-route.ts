@@ -34,4 +34,4 @@ export async function fraudRoute(
   }
 }
 
-export const noStore = { headers: { "cache-control": "no-store" } };
+export { noStore } from "./http";

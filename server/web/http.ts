@@ -1,9 +1,12 @@
 import type { ApiError, InvalidParameterDetails, ParameterIssue } from "../contract";
 
+/** Response options of an answer no cache may keep (per-user data, changes, errors). */
+export const noStore = { headers: { "cache-control": "no-store" } } as const;
+
 /** The one error shape of every API response; internals never leak into `message`. */
 export function apiError(status: number, code: string, message: string, details?: unknown): Response {
   const body: ApiError = { error: { code, message, ...(details === undefined ? {} : { details }) } };
-  return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+  return Response.json(body, { status, ...noStore });
 }
 
 /** The body of the one answer to a bad query or path parameter (details: InvalidParameterDetails). */
@@ -15,10 +18,7 @@ export function invalidParameterBody(issues: readonly ParameterIssue[]): ApiErro
 
 /** `400 invalid_parameter` naming the parameters at fault. */
 export function invalidParameter(issues: readonly ParameterIssue[]): Response {
-  return Response.json(invalidParameterBody(issues), {
-    status: 400,
-    headers: { "cache-control": "no-store" },
-  });
+  return Response.json(invalidParameterBody(issues), { status: 400, ...noStore });
 }
 
 export class BodyTooLargeError extends Error {
