@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import pg from "pg";
 
@@ -92,4 +94,38 @@ export async function rankedRows(page: Page, id: string): Promise<string[]> {
       items.map((item) => ({ rank: Number(item.getAttribute("data-rank")), text: item.textContent ?? "" })),
     );
   return rows.sort((a, b) => a.rank - b.rank).map((row) => row.text);
+}
+
+/**
+ * What the pipeline looked like when an assertion gave up: the health answer and the last
+ * warnings of every role. CI shows only a failure's message, so it carries this with it.
+ */
+export async function pipelineDiagnostics(): Promise<string> {
+  const parts: string[] = [];
+  try {
+    const response = await fetch(`${baseUrl()}/api/health`);
+    parts.push(`health ${response.status}: ${(await response.text()).slice(0, 2_000)}`);
+  } catch (error) {
+    parts.push(`health unreachable: ${String(error)}`);
+  }
+  for (const role of ["processor", "web", "scheduler", "alerter"]) {
+    const text = await readFile(path.join(".data", `e2e-${role}.log`), "utf8").catch(() => "");
+    const tail = text.trim().split("\n").filter(Boolean).slice(-15);
+    parts.push(`${role} log (last ${tail.length} lines):\n${tail.join("\n").slice(-4_000)}`);
+  }
+  return parts.join("\n");
+}
+
+/** Runs an assertion; when it fails, its error also says what the pipeline looked like. */
+export async function withDiagnostics<T>(assertion: () => Promise<T>): Promise<T> {
+  try {
+    return await assertion();
+  } catch (error) {
+    const diagnostics = await pipelineDiagnostics();
+    if (error instanceof Error) {
+      error.message = `${error.message}\n\n--- pipeline at the failure ---\n${diagnostics}`;
+      throw error;
+    }
+    throw new Error(`${String(error)}\n\n--- pipeline at the failure ---\n${diagnostics}`, { cause: error });
+  }
 }

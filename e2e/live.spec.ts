@@ -16,6 +16,7 @@ import {
   storedCount,
   tileValue,
   transaction,
+  withDiagnostics,
 } from "./live-fixtures";
 import { RESTARTED_WEB_PID_FILE, startRole, waitForHealth } from "./stack";
 
@@ -205,15 +206,19 @@ test("a burst of routes shows the top routes and one (other) row that adds up", 
       attrs: { route: `/burst/${i}`, method: "GET", status: 200 },
     })),
   );
-  await ingest(burst);
+  const answer = await ingest(burst);
+  expect(answer.rejected).toEqual([]);
+  expect(answer.accepted + answer.duplicates).toBe(29);
   // /api/pay and /api/cart (earlier tests) outrank every burst route but /burst/0; of the
   // 1-count routes the first five by name are listed; (other) holds the remaining 29 − 5 − 5.
-  await expect
-    .poll(async () => {
-      const rows = await rankedRows(page, "api_requests");
-      return [rows.length, rows[2], rows.at(-1)];
-    })
-    .toEqual([9, "/burst/05", "(other)19"]);
+  await withDiagnostics(() =>
+    expect
+      .poll(async () => {
+        const rows = await rankedRows(page, "api_requests");
+        return [rows.length, rows[2], rows.at(-1)];
+      })
+      .toEqual([9, "/burst/05", "(other)19"]),
+  );
   const other = page.getByTestId("top-api_requests").locator('[data-other="true"]');
   await expect(other).toHaveCount(1);
   await expect(other.locator(".toplist-bar")).toHaveCount(0);
