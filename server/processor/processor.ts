@@ -200,6 +200,7 @@ export async function startProcessor(
     while (!stopping) {
       try {
         messages = await consumer.consume({ max_messages: options.maxInFlight });
+        void logPullTrouble(messages, log);
         for await (const message of messages) {
           lastActivityAt = now();
           await batcher.add(adapt(message));
@@ -227,4 +228,25 @@ export async function startProcessor(
       await done;
     },
   };
+}
+
+/** What a pull consumer reports that explains a stall (missed heartbeats, a lost consumer). */
+const PULL_TROUBLE = new Set([
+  "heartbeats_missed",
+  "consumer_not_found",
+  "stream_not_found",
+  "consumer_deleted",
+  "exceeded_limits",
+  "no_responders",
+  "reset",
+]);
+
+/** Logs the pull's own notifications as warnings, so a stalled read says why in the role's log. */
+async function logPullTrouble(messages: ConsumerMessages, log: Logger): Promise<void> {
+  try {
+    for await (const status of messages.status())
+      if (PULL_TROUBLE.has(status.type)) log.warn("pull consumer notification", { ...status });
+  } catch {
+    // The iterator ends with the messages; nothing to report then.
+  }
 }
