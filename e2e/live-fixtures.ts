@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import pg from "pg";
+import { ROLES } from "../scripts/roles";
+import { roleLogFile } from "./stack";
 
 export const baseUrl = () => process.env.E2E_BASE_URL ?? "";
 
@@ -16,6 +17,14 @@ export async function ingest(events: unknown[]) {
   });
   expect(response.status).toBe(202);
   return (await response.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
+}
+
+/** Ingests events that must all be taken: none rejected, each accepted or a duplicate of a stored one. */
+export async function ingestAll(events: unknown[]) {
+  const answer = await ingest(events);
+  expect(answer.rejected).toEqual([]);
+  expect(answer.accepted + answer.duplicates).toBe(events.length);
+  return answer;
 }
 
 export async function storedCount(): Promise<number> {
@@ -108,8 +117,8 @@ export async function pipelineDiagnostics(): Promise<string> {
   } catch (error) {
     parts.push(`health unreachable: ${String(error)}`);
   }
-  for (const role of ["processor", "web", "scheduler", "alerter"]) {
-    const text = await readFile(path.join(".data", `e2e-${role}.log`), "utf8").catch(() => "");
+  for (const role of ROLES) {
+    const text = await readFile(roleLogFile(role), "utf8").catch(() => "");
     const tail = text.trim().split("\n").filter(Boolean).slice(-15);
     parts.push(`${role} log (last ${tail.length} lines):\n${tail.join("\n").slice(-4_000)}`);
   }
@@ -121,11 +130,8 @@ export async function withDiagnostics<T>(assertion: () => Promise<T>): Promise<T
   try {
     return await assertion();
   } catch (error) {
-    const diagnostics = await pipelineDiagnostics();
-    if (error instanceof Error) {
-      error.message = `${error.message}\n\n--- pipeline at the failure ---\n${diagnostics}`;
-      throw error;
-    }
-    throw new Error(`${String(error)}\n\n--- pipeline at the failure ---\n${diagnostics}`, { cause: error });
+    const failure = error instanceof Error ? error : new Error(String(error), { cause: error });
+    failure.message += `\n\n--- pipeline at the failure ---\n${await pipelineDiagnostics()}`;
+    throw failure;
   }
 }

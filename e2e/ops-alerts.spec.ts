@@ -4,7 +4,7 @@
 // bar on /live show it firing, a viewer acknowledges it with a note, and it recovers.
 import { expect, test } from "@playwright/test";
 import { storageStateFor } from "./access";
-import { baseUrl, ingest, withDiagnostics } from "./live-fixtures";
+import { baseUrl, ingest, ingestAll, withDiagnostics } from "./live-fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -25,13 +25,11 @@ test.describe("alerts", () => {
   test("an admin creates a rule and sees its back-test before saving", async ({ page }) => {
     // Stored history: one minute six minutes ago at 9 s, a calm minute after it.
     const past = Math.floor((Date.now() - 6 * MIN) / MIN) * MIN + 5_000;
-    const stored = await ingest([
+    // A retry of this test finds them stored already (duplicates), never rejected.
+    await ingestAll([
       ...Array.from({ length: 30 }, (_, i) => request(`bt-hot-${i}`, past, 9_000)),
       ...Array.from({ length: 30 }, (_, i) => request(`bt-calm-${i}`, past + 2 * MIN, 20)),
     ]);
-    // A retry of this test finds them stored already (duplicates), never rejected.
-    expect(stored.rejected).toEqual([]);
-    expect(stored.accepted + stored.duplicates).toBe(60);
     await page.goto(`${baseUrl()}/admin/alerts`);
     await page.getByRole("button", { name: "New rule" }).click();
     const editor = page.getByRole("region", { name: "New rule" });

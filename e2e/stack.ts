@@ -8,6 +8,9 @@ import { compiledRoleCommand, type Role } from "../scripts/roles";
 /** Where a test that restarts the web role leaves the new process's pid for the teardown. */
 export const RESTARTED_WEB_PID_FILE = path.join(".data", "e2e-restarted-web.pid");
 
+/** Where a role started by startRole writes its output. */
+export const roleLogFile = (role: Role) => path.join(".data", `e2e-${role}.log`);
+
 /**
  * Starts one Nowcast role, compiled (`npm run build` made dist/), as its own process group,
  * logging to .data/e2e-<role>.log: the browser tests run what production runs.
@@ -15,7 +18,7 @@ export const RESTARTED_WEB_PID_FILE = path.join(".data", "e2e-restarted-web.pid"
 export async function startRole(role: Role, env: Record<string, string>): Promise<ChildProcess> {
   const [command, args] = compiledRoleCommand(process.cwd(), role);
   await mkdir(".data", { recursive: true });
-  const log = createWriteStream(path.join(".data", `e2e-${role}.log`), { flags: "a" });
+  const log = createWriteStream(roleLogFile(role), { flags: "a" });
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
     detached: true,
