@@ -175,6 +175,9 @@ export async function runScoreBench(argv: string[]): Promise<void> {
     await waitForHealth(base, web);
     const url = `${base}/api/transactions/score`;
 
+    // Warm-up, not reported: the first requests load the route, the rule set and the key cache.
+    const warm = await load(url, key, 50, 3, customers);
+    log(`warm-up (50/s, not reported): ${JSON.stringify(warm)}`);
     const single = await load(url, key, 20, 10, customers);
     log(`unloaded (20/s): ${JSON.stringify(single)}`);
     const traffic = labelledTraffic(11, customers, Date.now(), detect, 10);

@@ -1,13 +1,16 @@
 // The features the store reads at decision time against a brute-force recomputation over the
 // transactions decided before, for random sequences whose times sit on and around the window
-// edges (exactly 1 min, 1 h, 24 h and 90 days apart, and a millisecond either side).
+// edges (exactly 1 min, 1 h, 24 h and 90 days apart, and a millisecond either side), decided in
+// random groups of consecutive transactions (group commit: one transaction decides a group, the
+// later members of a group must count the earlier ones).
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FRAUD_WINDOWS, type FraudFeatures, type FraudWindow } from "../contract/fraud";
 import { computeFeatures, DAY_MS, HISTORY_DAYS } from "../core/fraud/features";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
 import { createDbClients, type DbClients } from "./clients";
-import { decideAndStore, type DecisionSubject } from "./fraud-store";
+import { decideBatch, type BatchItem } from "./fraud-decide";
+import type { DecisionSubject, NewDecision } from "./fraud-store";
 
 let database: TestDatabase;
 let db: DbClients;
@@ -61,7 +64,7 @@ function reference(tx: Tx, before: readonly Tx[]) {
     tx.device === null ? null : !before.some((p) => p.customer === tx.customer && p.device === tx.device);
   const firstCountry = before
     .filter((p) => p.customer === tx.customer && p.country !== null)
-    .sort((a, b) => a.ts - b.ts || a.id.localeCompare(b.id))[0]?.country;
+    .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0]?.country;
   const home = tx.customer === "u0" ? "DE" : (firstCountry ?? null);
   out.home_country = home;
   out.country_mismatch = tx.country && home ? tx.country !== home : null;
@@ -94,56 +97,122 @@ function checkHistory(features: FraudFeatures, history: number[]) {
   expect(Math.abs((features.amount_p95_90d ?? 0) - exact)).toBeLessThanOrEqual(exact * 0.01 + 1e-9);
 }
 
+const approved = (features: FraudFeatures): NewDecision => ({
+  decision: "approved",
+  score: 0,
+  reasons: [],
+  features,
+  rulesVersion: 1,
+  decidedAt: new Date(BASE),
+  event: {},
+  hits: [],
+  shadowHits: [],
+  latencyMs: 0,
+});
+
 describe("fraud features at decision time", () => {
-  it("equal a brute-force recomputation over the earlier decisions", async () => {
+  it("equal a brute-force recomputation over the earlier decisions, alone or in groups", async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(txArb, { minLength: 1, maxLength: 25 }), async (specs) => {
-        run += 1;
-        await db.pool.query(`TRUNCATE fraud_decisions, fraud_customer_days CASCADE`);
-        let ts = BASE;
-        const decided: Tx[] = [];
-        for (const [i, s] of specs.entries()) {
-          ts = s.back ? ts - s.step : ts + s.step;
-          const tx: Tx = {
-            id: `r${run}-${i}`,
-            ts,
-            card: s.card,
-            customer: s.customer,
-            device: s.device,
-            country: s.country,
-            merchant: s.merchant,
-            amount: s.amount,
-          };
-          let features: FraudFeatures | null = null;
-          await decideAndStore(db.pool, tx, (inputs) => {
-            features = computeFeatures(tx, inputs);
+      fc.asyncProperty(
+        fc.array(txArb, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 25, maxLength: 25 }),
+        async (specs, groupSizes) => {
+          run += 1;
+          await db.pool.query(`TRUNCATE fraud_decisions, fraud_customer_days CASCADE`);
+          let ts = BASE;
+          const txs: Tx[] = specs.map((s, i) => {
+            ts = s.back ? ts - s.step : ts + s.step;
             return {
-              decision: "approved",
-              score: 0,
-              reasons: [],
-              features,
-              rulesVersion: 1,
-              decidedAt: new Date(BASE),
-              event: {},
-              hits: [],
-              shadowHits: [],
-              latencyMs: 0,
+              id: `r${run}-${i}`,
+              ts,
+              card: s.card,
+              customer: s.customer,
+              device: s.device,
+              country: s.country,
+              merchant: s.merchant,
+              amount: s.amount,
             };
           });
-          const got = features as FraudFeatures | null;
-          if (!got) throw new Error("decide was not called");
-          const { exact, history } = reference(tx, decided);
-          for (const [name, value] of Object.entries(exact)) {
-            const actual = got[name as keyof FraudFeatures];
-            if (typeof value === "number") expect(actual, `${name} of ${tx.id}`).toBeCloseTo(value, 6);
-            else expect(actual, `${name} of ${tx.id}`).toBe(value);
+          const decided: Tx[] = [];
+          for (let start = 0, g = 0; start < txs.length; g++) {
+            const group = txs.slice(start, start + (groupSizes[g] ?? 1));
+            start += group.length;
+            const got = new Map<string, FraudFeatures>();
+            const items: BatchItem[] = group.map((tx) => ({
+              tx,
+              decide: (inputs) => {
+                const features = computeFeatures(tx, inputs);
+                got.set(tx.id, features);
+                return approved(features);
+              },
+            }));
+            const results = await decideBatch(db.pool, items);
+            expect(results.map((r) => r.created)).toEqual(group.map(() => true));
+            for (const tx of group) {
+              const features = got.get(tx.id);
+              if (!features) throw new Error(`decide was not called for ${tx.id}`);
+              const { exact, history } = reference(tx, decided);
+              for (const [name, value] of Object.entries(exact)) {
+                const actual = features[name as keyof FraudFeatures];
+                if (typeof value === "number") expect(actual, `${name} of ${tx.id}`).toBeCloseTo(value, 6);
+                else expect(actual, `${name} of ${tx.id}`).toBe(value);
+              }
+              checkHistory(features, history);
+              decided.push(tx);
+            }
           }
-          checkHistory(got, history);
-          decided.push(tx);
-        }
-      }),
-      { numRuns: 25 },
+        },
+      ),
+      { numRuns: 40 },
     );
+  });
+
+  it("answers a stored id and a repeat within a group with the first decision, counting each once", async () => {
+    await db.pool.query(`TRUNCATE fraud_decisions, fraud_customer_days CASCADE`);
+    const tx = (id: string, amount: number): Tx => ({
+      id,
+      ts: BASE + amount,
+      card: "k9",
+      customer: "u9",
+      device: "d9",
+      country: "DE",
+      merchant: "m0",
+      amount,
+    });
+    const seen: Array<[string, number]> = [];
+    const item = (t: Tx): BatchItem => ({
+      tx: t,
+      decide: (inputs) => {
+        const features = computeFeatures(t, inputs);
+        seen.push([t.id, features.card_count_24h ?? -1]);
+        return approved(features);
+      },
+    });
+    await decideBatch(db.pool, [item(tx("a", 1))]);
+    const results = await decideBatch(db.pool, [
+      item(tx("a", 5)),
+      item(tx("b", 2)),
+      item(tx("b", 7)),
+      item(tx("c", 3)),
+    ]);
+    expect(results.map((r) => [r.decision.id, r.created])).toEqual([
+      ["a", false],
+      ["b", true],
+      ["b", false],
+      ["c", true],
+    ]);
+    // The repeat of b gets b's first decision (amount 2), and c counts a and b once each.
+    expect(results[2]?.decision.features.amount).toBe(2);
+    expect(seen).toEqual([
+      ["a", 1],
+      ["b", 2],
+      ["c", 3],
+    ]);
+    const { rows } = await db.pool.query<{ n: number; count: string }>(
+      `SELECT (SELECT count(*)::int FROM fraud_decisions) AS n,
+              (SELECT count::text FROM fraud_customer_days WHERE customer_id = 'u9') AS count`,
+    );
+    expect(rows[0]).toEqual({ n: 3, count: "3" });
   });
 });

@@ -8,7 +8,8 @@ import {
 } from "../contract";
 import { computeFeatures, type FeatureInputs } from "../core/fraud/features";
 import { scoreTransaction, type FraudSubject } from "../core/fraud/score";
-import type { DecisionSubject, LoadRules, NewDecision, StoredDecision } from "../db/fraud-store";
+import type { LoadRules } from "../db/fraud-decide";
+import type { DecisionSubject, NewDecision, StoredDecision } from "../db/fraud-store";
 
 /** Attrs every scored transaction is ingested with; callers may not send them. */
 export const DECISION_ATTRS = [

@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
@@ -21,12 +21,17 @@ import { getWebServices, liveSubject } from "./services";
 import { sweepOutbox } from "../fraud/outbox";
 import { drainPublishMarks } from "../fraud/ports";
 import { scoreDeps } from "./fraud-ports";
+import { sendWebResponse, toWebRequest } from "./node-http";
+import { SCORE_PATH, scoreRoute } from "./score-routes";
+import { performance } from "node:perf_hooks";
 
 /** A decision not in JetStream this long after it was made is published by the sweep. */
 const OUTBOX_GRACE_MS = 5_000;
 import { malformedPathAnswer, malformedPathSegment } from "./params";
 import { startSessionRecheck } from "./session-recheck";
 import { disconnectRevokedSockets } from "./session-revocation";
+
+const pathOf = (url: string | undefined) => (url ?? "/").split("?", 1)[0];
 
 // server/web/ in development, dist/server/web/ when compiled: the app dir is found, not counted.
 const ROOT = findAppDir(path.dirname(fileURLToPath(import.meta.url)));
@@ -63,8 +68,30 @@ async function main() {
       res.end(answer.body);
       return;
     }
+    if (req.method === "POST" && pathOf(req.url) === SCORE_PATH) {
+      void serveScore(req, res);
+      return;
+    }
     void handle(req, res);
   });
+  const base = config.NOWCAST_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
+  // The hot path of fraud scoring, answered here rather than through Next's router (the same
+  // scoreRoute as app/api/transactions/score): no routing, no response compression.
+  async function serveScore(req: IncomingMessage, res: ServerResponse) {
+    const startedAt = performance.now();
+    try {
+      await sendWebResponse(res, await scoreRoute(toWebRequest(req, base), startedAt));
+    } catch (error) {
+      log.error("scoring request failed", errorFields(error));
+      if (!res.headersSent)
+        res.writeHead(500, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(
+        JSON.stringify({
+          error: { code: "internal", message: "scoring failed; retry (ids make retries safe)" },
+        }),
+      );
+    }
+  }
   const io: LiveServer = new Server(server, { path: "/socket.io", serveClient: false });
   const pool = services.db.pool;
   let definitions: readonly MetricDefinition[] = (await loadDefinitions(pool)).definitions;

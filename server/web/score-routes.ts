@@ -5,12 +5,26 @@ import { scoreContext, scoreDeps, scorePorts } from "./fraud-ports";
 import { apiError } from "./http";
 import { checkJsonContentType, readRequestBody, RequestBodyError } from "./request-body";
 import { getWebServices } from "./services";
+import { authorize } from "./guard";
 
 const unavailable = () =>
   apiError(503, "unavailable", "scoring is unavailable; retry later (ids make retries safe)");
 
+export const SCORE_PATH = "/api/transactions/score";
+
+/**
+ * POST /api/transactions/score: a `score` API key, then the decision. The custom server answers
+ * this path itself (server/web/main.ts), so a decision skips Next's router and response
+ * compression; the Next route (app/api/transactions/score) runs the same function.
+ */
+export async function scoreRoute(request: Request, startedAt: number): Promise<Response> {
+  const access = await authorize(request, { apiKey: "score" });
+  if (!access.ok) return access.response;
+  return handleScore(request, startedAt);
+}
+
 /** POST /api/transactions/score, after the route authorized the caller (a `score` API key). */
-export async function handleScore(request: Request, startedAt: number): Promise<Response> {
+async function handleScore(request: Request, startedAt: number): Promise<Response> {
   const badType = checkJsonContentType(request.headers.get("content-type"));
   if (badType) return apiError(badType.status, badType.code, badType.message);
   let body: Uint8Array;
