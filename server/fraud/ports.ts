@@ -106,18 +106,22 @@ export function scorePorts(
     decideAndStore: (tx, decide) => groups.submit({ tx, decide }),
     prepareRules: () => rules.prepare(),
     ruleSet: (version, load) => rules.get(version, load),
-    async ingest(decision) {
-      try {
-        const subject = eventSubject(services.namespace, "transaction");
-        await services.js.publish(subject, JSON.stringify(decision.event), { msgID: decision.id });
-        marks.mark(decision.id);
-      } catch (error) {
-        // The decision stands; the outbox sweep (or the caller's retry) ingests it later.
-        log.warn("scored transaction not yet ingested; the outbox will retry", {
-          id: decision.id,
-          ...errorFields(error),
-        });
-      }
+    ingest(decision) {
+      const publish = (async () => {
+        try {
+          const subject = eventSubject(services.namespace, "transaction");
+          await services.js.publish(subject, JSON.stringify(decision.event), { msgID: decision.id });
+          marks.mark(decision.id);
+        } catch (error) {
+          // The decision stands; the outbox sweep (or the caller's retry) ingests it later.
+          log.warn("scored transaction not yet ingested; the outbox will retry", {
+            id: decision.id,
+            ...errorFields(error),
+          });
+        }
+      })();
+      marks.track(publish);
+      return publish;
     },
     elapsed: () => performance.now(),
   };

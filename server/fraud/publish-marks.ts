@@ -6,6 +6,7 @@
  */
 export class PublishMarks {
   private pending = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -19,8 +20,15 @@ export class PublishMarks {
     this.timer ??= setTimeout(() => void this.drain(), this.delayMs);
   }
 
-  /** Writes what is pending now (also on shutdown). */
+  /** Keeps a publish the answer did not wait for, so `drain()` waits for it (shutdown). */
+  track(publish: Promise<unknown>): void {
+    const settled = publish.catch(() => undefined).finally(() => this.inFlight.delete(settled));
+    this.inFlight.add(settled);
+  }
+
+  /** Writes what is pending now, after the publishes still under way (also on shutdown). */
   async drain(): Promise<void> {
+    if (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const ids = [...this.pending];

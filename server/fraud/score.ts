@@ -33,7 +33,10 @@ export interface ScorePorts {
   prepareRules(): Promise<void>;
   /** The rule set of `version`, from the cache or read with `load` on the decision's connection. */
   ruleSet(version: number | null, load: LoadRules): Promise<{ version: number; set: FraudRuleSet }>;
-  /** Ingests the decided transaction: JetStream with Nats-Msg-Id = id, then marks the outbox row. */
+  /**
+   * Ingests the decided transaction: JetStream with Nats-Msg-Id = id, then marks the outbox row.
+   * Never rejects (a failure is left to the outbox); the verb does not wait for it.
+   */
   ingest(decision: StoredDecision): Promise<void>;
   /** Monotonic milliseconds, for the decision latency. */
   elapsed(): number;
@@ -99,7 +102,7 @@ export const toResponse = (d: StoredDecision): ScoreResponse => ({
  * the features stored before it (server/db/fraud-store.ts) by the pure rules, stored, and
  * ingested once with its decision attrs. A repeated id answers the stored decision (found under
  * the same locks, so a concurrent repeat waits for the first) and only finishes its ingest if
- * that was cut short.
+ * that was cut short. The answer comes after the commit, not after JetStream's ack.
  */
 export async function scoreEvent(
   ports: ScorePorts,
@@ -125,7 +128,9 @@ export async function scoreEvent(
   const { decision, created } = await ports.decideAndStore(subject, async (inputs, version, load) =>
     decide(ports, event, subject, { inputs, version, load }, ctx),
   );
-  if (created || !decision.published) await ports.ingest(decision);
+  // The answer does not wait for JetStream's ack: the decision is committed, and the outbox
+  // (docs/decisions/0033) ingests it if this publish is cut short.
+  if (created || !decision.published) void ports.ingest(decision);
   return { ok: true, response: toResponse(decision) };
 }
 
