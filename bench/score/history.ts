@@ -24,8 +24,8 @@ async function insertDecisions(pool: pg.Pool, rows: ReturnType<FraudTrafficGener
   const col = <T>(pick: (e: (typeof rows)[number]["event"]) => T) => rows.map((r) => pick(r.event));
   await pool.query(
     `INSERT INTO fraud_decisions (id, ts, card_id, customer_id, device_id, country, merchant, amount, decision, score,
-       reasons, hits, shadow_hits, features, rules_version, decided_at, latency_ms, event, published_at)
-     SELECT id, ts, card, cust, dev, country, merchant, amount, 'approved', 0, '[]', '{}', '{}', '{}', 1, ts, 0, '{}', ts
+       reasons, hits, shadow_hits, features, rules_version, decided_at, latency_ms, event)
+     SELECT id, ts, card, cust, dev, country, merchant, amount, 'approved', 0, '[]', '{}', '{}', '{}', 1, ts, 0, '{}'
      FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[])
        AS t(id, ts, card, cust, dev, country, merchant, amount)`,
     [

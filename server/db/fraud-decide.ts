@@ -177,7 +177,7 @@ async function readViews(client: pg.PoolClient, txs: readonly DecisionSubject[])
 }
 
 /**
- * The new decisions and the customer days after them, in one statement. The days are written
+ * The new decisions, their outbox entries and the customer days after them, in one statement. The days are written
  * only if every decision was inserted: a conflict means another transaction decided one of the
  * ids meanwhile (a repeat of the id with other entities, so other locks), and the batch is
  * rolled back and read again.
@@ -193,7 +193,9 @@ const INSERT_BATCH = `WITH ins AS (
     $16::timestamptz[], $17::float8[], $18::jsonb[])
     AS r(id, ts, card_id, customer_id, device_id, country, merchant, amount, decision, score, reasons, hits,
     shadow_hits, features, rules_version, decided_at, latency_ms, event)
-  ON CONFLICT (id) DO NOTHING RETURNING 1
+  ON CONFLICT (id) DO NOTHING RETURNING id, decided_at
+), outbox AS (
+  INSERT INTO fraud_outbox (id, decided_at) SELECT id, decided_at FROM ins RETURNING 1
 ), inserted AS (SELECT count(*)::int AS n FROM ins), day AS (
   INSERT INTO fraud_customer_days (customer_id, day, count, sum, sum_squares, min, max, quantiles)
   SELECT f.customer_id, f.day, f.count, f.sum, f.sum_squares, f.min, f.max, decode(f.quantiles, 'base64')

@@ -29,7 +29,7 @@ export interface DecisionSubject extends ScoredTransaction {
 }
 
 const DECISION_COLUMNS = `id, decision, score, reasons, features, rules_version, decided_at, event,
-  published_at IS NOT NULL AS published`;
+  NOT EXISTS (SELECT 1 FROM fraud_outbox o WHERE o.id = fraud_decisions.id) AS published`;
 
 type DecisionRow = {
   id: string;
@@ -74,10 +74,7 @@ export async function findDecisions(
 /** Records that JetStream has the decided transaction (the outbox entry is done). */
 export async function markPublished(pool: pg.Pool, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await pool.query(
-    `UPDATE fraud_decisions SET published_at = now() WHERE id = ANY($1::text[]) AND published_at IS NULL`,
-    [ids],
-  );
+  await pool.query(`DELETE FROM fraud_outbox WHERE id = ANY($1::text[])`, [ids]);
 }
 
 /** Decided transactions JetStream may not have yet (a crash between commit and publish). */
@@ -87,7 +84,8 @@ export async function unpublishedDecisions(
   limit: number,
 ): Promise<Array<{ id: string; event: Record<string, unknown> }>> {
   const { rows } = await pool.query<{ id: string; event: Record<string, unknown> }>(
-    `SELECT id, event FROM fraud_decisions WHERE published_at IS NULL AND decided_at < $1 ORDER BY decided_at LIMIT $2`,
+    `SELECT d.id, d.event FROM fraud_outbox o JOIN fraud_decisions d ON d.id = o.id
+     WHERE o.decided_at < $1 ORDER BY o.decided_at LIMIT $2`,
     [olderThan, limit],
   );
   return rows;

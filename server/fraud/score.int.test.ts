@@ -249,8 +249,11 @@ describe("scoring a burst across two instances", () => {
           startedAt: performance.now(),
         }),
       );
-      const { rows } = await db.pool.query(`SELECT published_at FROM fraud_decisions WHERE id = 'outbox-1'`);
-      expect(rows[0]).toEqual({ published_at: null });
+      await a.settle();
+      const { rows } = await db.pool.query(
+        `SELECT count(*)::int AS n FROM fraud_outbox WHERE id = 'outbox-1'`,
+      );
+      expect(rows[0]).toEqual({ n: 1 });
       const swept = await sweepOutbox(a.deps, new Date(Date.now() + 60_000), 100);
       expect(swept).toBe(1);
       const raw = await storedRaw(["outbox-1"]);
