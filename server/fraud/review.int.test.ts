@@ -14,6 +14,7 @@ import {
 import { DEFAULT_RULE_SET_INPUT } from "../core/fraud/default-rules";
 import { request, signIn, startAuthTestStack, type AuthTestStack } from "../testing/auth";
 import { uniqueName } from "../testing/harness";
+import { drainPublishMarks } from "./ports";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const namespace = uniqueName("tfraudrev");
@@ -55,6 +56,8 @@ beforeAll(async () => {
   await load("backtest", "../../app/api/admin/fraud/backtest/route");
 });
 afterAll(async () => {
+  // The route's publishes and outbox marks finish before the pool closes.
+  await drainPublishMarks();
   await stack?.close();
 });
 
