@@ -105,6 +105,15 @@ export const Config = z.object({
   /** Scheduler: attempts of a webhook delivery before it is marked failed (first retry after 2 s, doubling). */
   ALERT_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
+  /**
+   * Scheduler: webhooks may go to loopback, private, link-local and other non-public addresses
+   * (a receiver on the same host or network). Off by default: an admin-entered URL could
+   * otherwise reach the metadata service or the database from inside.
+   */
+  NOWCAST_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(["true", "false"], { message: 'must be "true" or "false"' })
+    .default("false")
+    .transform((v) => v === "true"),
 });
 export type Config = z.infer<typeof Config>;
 

@@ -74,6 +74,8 @@ beforeAll(async () => {
     masterSecret: MASTER_SECRET,
     attempts: 4,
     retryDelaySeconds: 1,
+    // The receiver listens on 127.0.0.1.
+    allowPrivate: true,
   });
   // The first webhook answers 500: it must be retried and then succeed once.
   receiver = await startReceiver([500]);

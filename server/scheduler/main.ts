@@ -40,6 +40,7 @@ async function main() {
     masterSecret: authSecret(config),
     attempts: config.ALERT_WEBHOOK_ATTEMPTS,
     retryDelaySeconds: config.ALERT_WEBHOOK_RETRY_DELAY_S,
+    allowPrivate: config.NOWCAST_WEBHOOK_ALLOW_PRIVATE,
   });
   const plan = () =>
     void scheduler

@@ -4,6 +4,8 @@ import { openSecret, signatureHeader } from "../alerts/crypto";
 import { inTransaction } from "../db/clients";
 import { errorFields, type Logger } from "../log";
 import { ensureQueues } from "./boss-schema";
+import { fetch as undiciFetch } from "undici";
+import { guardedDispatcher, refusedLiteral, WebhookTargetRefused } from "./webhook-target";
 
 export const WEBHOOK_QUEUE = "alert-webhook";
 const TIMEOUT_MS = 5_000;
@@ -16,6 +18,8 @@ export interface WebhookSettings {
   /** Attempts before a delivery is marked failed. */
   attempts: number;
   retryDelaySeconds: number;
+  /** Send to loopback, private and link-local addresses too (NOWCAST_WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivate: boolean;
   pollingIntervalSeconds?: number;
   now?: () => number;
 }
@@ -49,18 +53,39 @@ async function excerpt(response: Response): Promise<string> {
   return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString("utf8");
 }
 
-/** One POST: signed, idempotency key, no redirects followed, 5 s timeout. */
+export interface WebhookResult {
+  status: number | null;
+  excerpt: string;
+  error: string | null;
+  /** The target address is not allowed: retrying cannot help. */
+  refused?: boolean;
+}
+
+let guarded: ReturnType<typeof guardedDispatcher> | undefined;
+
+/**
+ * One POST: signed, idempotency key, no redirects followed, 5 s timeout. Unless private targets
+ * are allowed, the connection only goes to public addresses (checked on the resolved address
+ * the connection uses: no DNS rebinding), so a webhook cannot reach the cloud metadata service,
+ * the database or anything else on the scheduler's own network.
+ */
 export async function postWebhook(
   url: string,
   secret: string,
   body: string,
   idempotencyKey: string,
   now: number,
-): Promise<{ status: number | null; excerpt: string; error: string | null }> {
+  options: { allowPrivate: boolean },
+): Promise<WebhookResult> {
+  if (!options.allowPrivate) {
+    const literal = refusedLiteral(url);
+    if (literal) return { status: null, excerpt: "", error: literal.message, refused: true };
+  }
   try {
-    const response = await fetch(url, {
+    const response = await undiciFetch(url, {
       method: "POST",
       redirect: "manual",
+      ...(options.allowPrivate ? {} : { dispatcher: (guarded ??= guardedDispatcher()) }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
       headers: {
         "content-type": "application/json",
@@ -70,10 +95,13 @@ export async function postWebhook(
       },
       body,
     });
-    const text = await excerpt(response);
+    const text = await excerpt(response as unknown as Response);
     const redirect = response.status >= 300 && response.status < 400;
     return { status: response.status, excerpt: text, error: redirect ? "redirect not followed" : null };
   } catch (error) {
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (cause instanceof WebhookTargetRefused)
+      return { status: null, excerpt: "", error: cause.message, refused: true };
     const timeout = error instanceof Error && error.name === "TimeoutError";
     return {
       status: null,
@@ -191,10 +219,17 @@ async function attempt(
   // Gone (channel deleted) or settled by an earlier attempt: nothing to send.
   if (!d || d.status === "succeeded" || d.status === "failed") return;
   const secret = openSecret(settings.masterSecret, d.secret_sealed);
-  const result = await postWebhook(d.url, secret, JSON.stringify(d.payload), d.event_id ?? d.id, now);
+  const result = await postWebhook(
+    d.url,
+    secret,
+    JSON.stringify(d.payload),
+    d.event_id ?? d.id,
+    now,
+    settings,
+  );
   const ok = result.status !== null && result.status >= 200 && result.status < 300;
   const attempts = d.attempts + 1;
-  const status = ok ? "succeeded" : attempts >= settings.attempts ? "failed" : "retrying";
+  const status = ok ? "succeeded" : attempts >= settings.attempts || result.refused ? "failed" : "retrying";
   await pool.query(
     `UPDATE alert_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5,
        response_excerpt = $6, updated_at = now(), delivered_at = CASE WHEN $7 THEN now() ELSE delivered_at END
