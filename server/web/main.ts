@@ -77,7 +77,13 @@ async function main() {
   const base = config.NOWCAST_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
   // The hot path of fraud scoring, answered here rather than through Next's router (the same
   // scoreRoute as app/api/transactions/score): no routing, no response compression.
-  async function serveScore(req: IncomingMessage, res: ServerResponse) {
+  const scoring = new Set<Promise<void>>();
+  function serveScore(req: IncomingMessage, res: ServerResponse) {
+    const request = answerScore(req, res).finally(() => scoring.delete(request));
+    scoring.add(request);
+    return request;
+  }
+  async function answerScore(req: IncomingMessage, res: ServerResponse) {
     const startedAt = performance.now();
     try {
       await sendWebResponse(res, await scoreRoute(toWebRequest(req, base), startedAt));
@@ -164,6 +170,10 @@ async function main() {
     log.info("stopping", { signal });
     clearInterval(refresher);
     clearInterval(outbox);
+    // No new requests; the decisions under way are answered, then their publishes finish
+    // (a decision cut off here is published by the outbox sweep of the next instance up).
+    server.close();
+    await Promise.race([Promise.allSettled([...scoring]), new Promise((r) => setTimeout(r, 5_000))]);
     await drainPublishMarks();
     gateway.stop();
     revocations.stop();
@@ -172,7 +182,6 @@ async function main() {
     pipeline.stop();
     feed.stop();
     io.close();
-    server.close();
     await services.close();
     process.exit(0);
   };
