@@ -1,6 +1,12 @@
 import type pg from "pg";
 import { FRAUD_WINDOWS, type FraudWindow } from "../contract/fraud";
-import { foldBatch, type FirstCountry, type StoredView } from "../core/fraud/batch";
+import {
+  foldBatch,
+  type DayWrite,
+  type FirstCountry,
+  type FoldedMember,
+  type StoredView,
+} from "../core/fraud/batch";
 import { DAY_MS, historyStartDay, type FeatureInputs, type WindowSums } from "../core/fraud/features";
 import { inTransaction } from "./clients";
 import { findDecisions, type DecisionSubject, type NewDecision, type StoredDecision } from "./fraud-store";
@@ -232,6 +238,83 @@ export async function decideBatch(pool: pg.Pool, items: readonly BatchItem[]): P
   }
 }
 
+type Fresh = { d: NewDecision; tx: DecisionSubject };
+
+/** Inserts the group's new decisions and writes its customer days; false if an id was taken meanwhile. */
+async function insertBatch(client: pg.PoolClient, fresh: readonly Fresh[], days: readonly DayWrite[]) {
+  const { rows } = await client.query<{ inserted: number }>(
+    { name: "nowcast-fraud-insert", text: INSERT_BATCH },
+    [
+      fresh.map((f) => f.tx.id),
+      fresh.map((f) => new Date(f.tx.ts)),
+      fresh.map((f) => f.tx.card),
+      fresh.map((f) => f.tx.customer),
+      fresh.map((f) => f.tx.device),
+      fresh.map((f) => f.tx.country),
+      fresh.map((f) => f.tx.merchant),
+      fresh.map((f) => f.tx.amount),
+      fresh.map((f) => f.d.decision),
+      fresh.map((f) => f.d.score),
+      fresh.map((f) => JSON.stringify(f.d.reasons)),
+      fresh.map((f) => JSON.stringify(f.d.hits)),
+      fresh.map((f) => JSON.stringify(f.d.shadowHits)),
+      fresh.map((f) => JSON.stringify(f.d.features)),
+      fresh.map((f) => f.d.rulesVersion),
+      fresh.map((f) => f.d.decidedAt),
+      fresh.map((f) => f.d.latencyMs),
+      fresh.map((f) => JSON.stringify(f.d.event)),
+      days.map((d) => d.customer),
+      days.map((d) => isoDay(d.day)),
+      days.map((d) => d.state.state.count),
+      days.map((d) => d.state.state.sum),
+      days.map((d) => d.state.sumSquares),
+      days.map((d) => d.state.state.min),
+      days.map((d) => d.state.state.max),
+      days.map((d) =>
+        d.state.state.quantiles ? Buffer.from(d.state.state.quantiles).toString("base64") : null,
+      ),
+    ],
+  );
+  return (rows[0]?.inserted ?? 0) === fresh.length;
+}
+
+/** A rule set version read on the group's own connection (see `Decide`). */
+const rulesOn =
+  (client: pg.PoolClient): LoadRules =>
+  async (version) => {
+    const { rows } = await client.query<{ rules: unknown }>(
+      `SELECT rules FROM fraud_rule_sets WHERE version = $1`,
+      [version],
+    );
+    if (!rows[0]) throw new Error(`fraud rule set version ${version} is not stored`);
+    return rows[0].rules;
+  };
+
+/** One answer per member: its new decision, the stored one, or the first of its id in the group. */
+function answers(
+  txs: readonly DecisionSubject[],
+  members: readonly FoldedMember[],
+  made: ReadonlyArray<NewDecision | null>,
+  stored: ReadonlyMap<string, StoredDecision>,
+): BatchResult[] {
+  const results: BatchResult[] = [];
+  for (const [i, member] of members.entries()) {
+    const tx = txs[i] as DecisionSubject;
+    const d = made[i];
+    if (member.kind === "duplicate") {
+      results.push({ decision: (results[member.of] as BatchResult).decision, created: false });
+    } else if (d) {
+      const { hits: _h, shadowHits: _s, latencyMs: _l, ...decision } = d;
+      results.push({ decision: { ...decision, id: tx.id, published: false }, created: true });
+    } else {
+      const earlier = stored.get(tx.id);
+      if (!earlier) throw new Error(`decision ${tx.id} is neither new nor stored`);
+      results.push({ decision: earlier, created: false });
+    }
+  }
+  return results;
+}
+
 async function decideOnce(pool: pg.Pool, items: readonly BatchItem[]): Promise<BatchResult[]> {
   const txs = items.map((i) => i.tx);
   // BEGIN and the locks in one round trip (no parameters: the keys are integers computed here).
@@ -243,14 +326,7 @@ async function decideOnce(pool: pg.Pool, items: readonly BatchItem[]): Promise<B
     async (client) => {
       const { views, rulesVersion } = await readViews(client, txs);
       const folded = foldBatch(txs, views);
-      const load: LoadRules = async (version) => {
-        const { rows } = await client.query<{ rules: unknown }>(
-          `SELECT rules FROM fraud_rule_sets WHERE version = $1`,
-          [version],
-        );
-        if (!rows[0]) throw new Error(`fraud rule set version ${version} is not stored`);
-        return rows[0].rules;
-      };
+      const load = rulesOn(client);
       const made: Array<NewDecision | null> = [];
       for (const [i, member] of folded.members.entries())
         made.push(
@@ -259,68 +335,12 @@ async function decideOnce(pool: pg.Pool, items: readonly BatchItem[]): Promise<B
             : null,
         );
       const fresh = made.flatMap((d, i) => (d ? [{ d, tx: txs[i] as DecisionSubject }] : []));
-      if (fresh.length > 0) {
-        const { rows } = await client.query<{ inserted: number }>(
-          { name: "nowcast-fraud-insert", text: INSERT_BATCH },
-          [
-            fresh.map((f) => f.tx.id),
-            fresh.map((f) => new Date(f.tx.ts)),
-            fresh.map((f) => f.tx.card),
-            fresh.map((f) => f.tx.customer),
-            fresh.map((f) => f.tx.device),
-            fresh.map((f) => f.tx.country),
-            fresh.map((f) => f.tx.merchant),
-            fresh.map((f) => f.tx.amount),
-            fresh.map((f) => f.d.decision),
-            fresh.map((f) => f.d.score),
-            fresh.map((f) => JSON.stringify(f.d.reasons)),
-            fresh.map((f) => JSON.stringify(f.d.hits)),
-            fresh.map((f) => JSON.stringify(f.d.shadowHits)),
-            fresh.map((f) => JSON.stringify(f.d.features)),
-            fresh.map((f) => f.d.rulesVersion),
-            fresh.map((f) => f.d.decidedAt),
-            fresh.map((f) => f.d.latencyMs),
-            fresh.map((f) => JSON.stringify(f.d.event)),
-            folded.days.map((d) => d.customer),
-            folded.days.map((d) => isoDay(d.day)),
-            folded.days.map((d) => d.state.state.count),
-            folded.days.map((d) => d.state.state.sum),
-            folded.days.map((d) => d.state.sumSquares),
-            folded.days.map((d) => d.state.state.min),
-            folded.days.map((d) => d.state.state.max),
-            folded.days.map((d) =>
-              d.state.state.quantiles ? Buffer.from(d.state.state.quantiles).toString("base64") : null,
-            ),
-          ],
-        );
-        if ((rows[0]?.inserted ?? 0) !== fresh.length)
-          throw new DecidedMeanwhile("an id was decided meanwhile");
-      }
-      const earlier = folded.members.some((m) => m.kind === "known")
-        ? await findDecisions(
-            client,
-            txs.filter((_, i) => folded.members[i]?.kind === "known").map((t) => t.id),
-          )
-        : new Map<string, StoredDecision>();
-      const results: BatchResult[] = [];
-      for (const [i, member] of folded.members.entries()) {
-        const tx = txs[i] as DecisionSubject;
-        if (member.kind === "duplicate") {
-          const first = results[member.of] as BatchResult;
-          results.push({ decision: first.decision, created: false });
-          continue;
-        }
-        const d = made[i];
-        if (d) {
-          const { hits: _h, shadowHits: _s, latencyMs: _l, ...stored } = d;
-          results.push({ decision: { ...stored, id: tx.id, published: false }, created: true });
-          continue;
-        }
-        const stored = earlier.get(tx.id);
-        if (!stored) throw new Error(`decision ${tx.id} is neither new nor stored`);
-        results.push({ decision: stored, created: false });
-      }
-      return results;
+      if (fresh.length > 0 && !(await insertBatch(client, fresh, folded.days)))
+        throw new DecidedMeanwhile("an id was decided meanwhile");
+      const known = txs.filter((_, i) => folded.members[i]?.kind === "known").map((t) => t.id);
+      const stored =
+        known.length > 0 ? await findDecisions(client, known) : new Map<string, StoredDecision>();
+      return answers(txs, folded.members, made, stored);
     },
     `BEGIN; SELECT ${locks}`,
   );
