@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HISTORY_DAYS } from "./core/fraud/features";
 
 /**
  * Process configuration, read once from the environment at start-up.
@@ -96,6 +97,8 @@ export const Config = z.object({
   RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   RETENTION_1D_DAYS: z.coerce.number().int().min(1).max(36500).default(1830),
   RETENTION_JOB_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Fraud decisions (labels go with them) and the customer day rollups the scoring reads. */
+  RETENTION_FRAUD_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** Alerter: every rule is re-evaluated this often besides on each live batch (pending, keep-firing, no data). */
   ALERT_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** Alerter: how often it re-reads rules and silences, and tries to take free rule slots. */
@@ -129,6 +132,12 @@ function crossFieldIssues(c: Config): { path: string; message: string }[] {
     c.RETENTION_RAW_DAYS,
     window + 1,
     "RECONCILE_WINDOW_DAYS + 1: reconciliation reads raw events",
+  );
+  atLeast(
+    "RETENTION_FRAUD_DAYS",
+    c.RETENTION_FRAUD_DAYS,
+    HISTORY_DAYS + window + 1,
+    `${HISTORY_DAYS} + RECONCILE_WINDOW_DAYS + 1: the amount history of the oldest transaction scoring accepts`,
   );
   atLeast(
     "RETENTION_1M_DAYS",

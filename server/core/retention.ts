@@ -8,6 +8,8 @@ export interface RetentionPolicy {
   dayDays: number;
   /** Job run and reconciliation history. */
   historyDays: number;
+  /** Fraud decisions (with their labels) and the customers' daily amount rollups. */
+  fraudDays: number;
 }
 
 export interface RetentionCutoffs {
@@ -16,6 +18,7 @@ export interface RetentionCutoffs {
   hour: Date;
   day: Date;
   history: Date;
+  fraud: Date;
 }
 
 /**
@@ -30,5 +33,6 @@ export function retentionCutoffs(now: number, policy: RetentionPolicy): Retentio
     hour: at(policy.hourDays),
     day: at(policy.dayDays),
     history: at(policy.historyDays),
+    fraud: at(policy.fraudDays),
   };
 }

@@ -148,6 +148,7 @@ describe("retention", () => {
       hourDays: 30,
       dayDays: 60,
       historyDays: 30,
+      fraudDays: 400,
     });
     expect(cutoffs.raw.getTime()).toBe(next);
     const result = await applyRetention(clients.pool, cutoffs, 100);
@@ -176,6 +177,7 @@ describe("retention", () => {
       hourDays: 30,
       dayDays: 60,
       historyDays: 30,
+      fraudDays: 400,
     });
     const second = await applyRetention(clients.pool, later);
     expect(second.hourRows).toBe(before.hours);

@@ -15,7 +15,14 @@ import { applyRetention } from "./retention-store";
  */
 const DAY = Date.UTC(2026, 9, 1);
 const NOW = DAY + 40 * DAY_MS;
-const POLICY = { rawDays: 30, minuteDays: 190, hourDays: 400, dayDays: 1830, historyDays: 30 };
+const POLICY = {
+  rawDays: 30,
+  minuteDays: 190,
+  hourDays: 400,
+  dayDays: 1830,
+  historyDays: 30,
+  fraudDays: 400,
+};
 let database: TestDatabase;
 let db: DbClients;
 let definitions: MetricDefinition[];

@@ -14,6 +14,9 @@ export interface RetentionResult {
   periods: number;
   jobRuns: number;
   reconciliationRuns: number;
+  /** Fraud decisions deleted (their labels and outbox rows with them). */
+  fraudDecisions: number;
+  fraudCustomerDays: number;
 }
 
 // A finer row goes only once the coarser period it feeds is compacted: retention never loses
@@ -38,6 +41,12 @@ DELETE FROM rollup_periods p WHERE (p.resolution = '1h' AND p.period_start < $1
                 AND d.period_start = date_trunc('day', p.period_start, 'UTC')))
   OR (p.resolution = '1d' AND p.period_start < $2)`;
 
+// Oldest decisions first, a slice per statement: no long transaction and no lock held on the
+// whole table while the scoring keeps inserting.
+const DELETE_FRAUD_SLICE = `
+WITH gone AS (SELECT id FROM fraud_decisions WHERE decided_at < $1 ORDER BY decided_at LIMIT $2)
+DELETE FROM fraud_decisions d USING gone WHERE d.id = gone.id`;
+
 /** Deletes what each tier's retention allows (see core/retention.ts for the cutoffs). */
 export async function applyRetention(
   pool: pg.Pool,
@@ -56,7 +65,19 @@ export async function applyRetention(
   const reconciliationRuns = await count(`DELETE FROM reconciliation_runs WHERE ran_at < $1`, [
     cutoffs.history,
   ]);
+  let fraudDecisions = 0;
+  for (;;) {
+    const deleted = await count(DELETE_FRAUD_SLICE, [cutoffs.fraud, rawSlice]);
+    fraudDecisions += deleted;
+    if (deleted < rawSlice) break;
+  }
+  // A UTC date as text: the comparison does not depend on the session's TimeZone.
+  const fraudCustomerDays = await count(`DELETE FROM fraud_customer_days WHERE day < $1::date`, [
+    cutoffs.fraud.toISOString().slice(0, 10),
+  ]);
   return {
+    fraudDecisions,
+    fraudCustomerDays,
     rawEvents: raw.deleted,
     retiredIds: raw.retired,
     rawDeferred: raw.deferred,

@@ -46,7 +46,14 @@ function start(schema: string): Promise<Scheduler> {
         allowedLatenessMs: 600_000,
         reconcileWindowDays: 7,
         maxPerPlan: 10,
-        retention: { rawDays: 30, minuteDays: 190, hourDays: 400, dayDays: 1830, historyDays: 30 },
+        retention: {
+          rawDays: 30,
+          minuteDays: 190,
+          hourDays: 400,
+          dayDays: 1830,
+          historyDays: 30,
+          fraudDays: 400,
+        },
       },
     },
   ).then((scheduler) => {

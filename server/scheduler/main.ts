@@ -30,6 +30,7 @@ async function main() {
           hourDays: config.RETENTION_1H_DAYS,
           dayDays: config.RETENTION_1D_DAYS,
           historyDays: config.RETENTION_JOB_HISTORY_DAYS,
+          fraudDays: config.RETENTION_FRAUD_DAYS,
         },
       },
     },

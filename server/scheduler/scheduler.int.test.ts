@@ -84,7 +84,14 @@ beforeAll(async () => {
         allowedLatenessMs: 600_000,
         reconcileWindowDays: 7,
         maxPerPlan: 500,
-        retention: { rawDays: 30, minuteDays: 190, hourDays: 400, dayDays: 1830, historyDays: 30 },
+        retention: {
+          rawDays: 30,
+          minuteDays: 190,
+          hourDays: 400,
+          dayDays: 1830,
+          historyDays: 30,
+          fraudDays: 400,
+        },
       },
     },
   );
