@@ -118,7 +118,14 @@ async function runLatency(samples: number, rate: number) {
         allowedLatenessMs: 600_000,
         reconcileWindowDays: 7,
         maxPerPlan: 10,
-        retention: { rawDays: 30, minuteDays: 190, hourDays: 400, dayDays: 1830, historyDays: 30, fraudDays: 400 },
+        retention: {
+          rawDays: 30,
+          minuteDays: 190,
+          hourDays: 400,
+          dayDays: 1830,
+          historyDays: 30,
+          fraudDays: 400,
+        },
       },
     },
   );
