@@ -78,8 +78,10 @@ async function worker(): Promise<void> {
     try {
       const status = await post(body);
       statuses[status] = (statuses[status] ?? 0) + 1;
-    } catch {
-      statuses.error = (statuses.error ?? 0) + 1;
+    } catch (error) {
+      // By kind, so a report can tell a refused connection from a reset or a timeout.
+      const code = (error as NodeJS.ErrnoException).code ?? "unknown";
+      statuses[`error ${code}`] = (statuses[`error ${code}`] ?? 0) + 1;
     }
     latencies.push(performance.now() - sent);
   }

@@ -47,6 +47,8 @@ interface LoadResult {
   achievedRate: number;
   requests: number;
   errors: number;
+  /** Answers by HTTP status, and client errors by code ("error ECONNRESET"). */
+  statuses: Record<string, number>;
   p50Ms: number | null;
   p99Ms: number | null;
   maxMs: number | null;
@@ -89,12 +91,16 @@ async function load(
   );
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const ok = results.reduce((s, r) => s + (r.statuses["200"] ?? 0), 0);
+  const statuses: Record<string, number> = {};
+  for (const r of results)
+    for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
   const elapsed = Math.max(...results.map((r) => r.elapsed));
   return {
     targetRate: rate,
     achievedRate: round(latencies.length / elapsed),
     requests: latencies.length,
     errors: latencies.length - ok,
+    statuses,
     p50Ms: round(percentile(latencies, 0.5) ?? 0, 2),
     p99Ms: round(percentile(latencies, 0.99) ?? 0, 2),
     maxMs: round(latencies.at(-1) ?? 0, 1),

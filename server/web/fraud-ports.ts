@@ -10,6 +10,7 @@ export const scoreDeps = (services: WebServices): ScoreDeps => ({
   js: services.js,
   namespace: services.config.NOWCAST_NAMESPACE,
   log: services.log,
+  groups: services.config.NOWCAST_SCORE_GROUPS,
 });
 
 export function scoreContext(services: WebServices, now: number, startedAt: number): ScoreContext {
