@@ -98,7 +98,7 @@ export const Config = z.object({
   RETENTION_1D_DAYS: z.coerce.number().int().min(1).max(36500).default(1830),
   RETENTION_JOB_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Web: fraud decision transactions at once per instance (group commit, docs/decisions/0035). */
-  NOWCAST_SCORE_GROUPS: z.coerce.number().int().min(1).max(32).default(3),
+  NOWCAST_SCORE_GROUPS: z.coerce.number().int().min(1).max(32).default(4),
   /** Fraud decisions (labels go with them) and the customer day rollups the scoring reads. */
   RETENTION_FRAUD_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** Alerter: every rule is re-evaluated this often besides on each live batch (pending, keep-firing, no data). */

@@ -70,12 +70,12 @@ export async function drainPublishMarks(): Promise<void> {
 
 /**
  * Concurrent decisions of one instance share transactions (group commit): at most
- * `NOWCAST_SCORE_GROUPS` (default 3) at once, each of up to 64 requests. A lone request runs at
+ * `NOWCAST_SCORE_GROUPS` (default 4) at once, each of up to 64 requests. A lone request runs at
  * once; under load each transaction's fixed cost (BEGIN, locks, one feature statement, one
- * insert, COMMIT) is shared by the group. Fewer slots make bigger groups: on the 2-core bench
- * box 2–3 slots held 300–500 req/s with p99 ≤ 50 ms where 4 held 200 and 8 held 100.
+ * insert, COMMIT) is shared by the group. Fewer slots make bigger groups; measured figures per
+ * slot count are in docs/decisions/0035.
  */
-export const GROUP_COMMIT = { maxBatch: 64, maxInFlight: 3 } as const;
+export const GROUP_COMMIT = { maxBatch: 64, maxInFlight: 4 } as const;
 
 export type DecisionGroups = GroupCommit<BatchItem, BatchResult>;
 
