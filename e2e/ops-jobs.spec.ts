@@ -91,25 +91,31 @@ test("the /jobs view shows the run history and the drift reconciliation found, e
     "12",
   ]);
 
-  // The reconciled hour row equals its reconciliation run.
-  const [run] = await sql<{
-    events: number;
-    too_late_events: number;
-    rows_compared: number;
-    rows_drifted: number;
-  }>(
-    `SELECT r.events, r.too_late_events, r.rows_compared, r.rows_drifted
-     FROM reconciled_hours h JOIN reconciliation_runs r ON r.id = h.run_id WHERE h.hour = $1`,
-    [new Date(HOUR)],
-  );
-  expect(
-    (await cells(page, `[data-testid="reconciled-table"] tr[data-hour="${HOUR_ISO}"]`)).slice(1, 5),
-  ).toEqual([
-    String(run?.events),
-    String(run?.too_late_events),
-    String(run?.rows_compared),
-    String(run?.rows_drifted),
-  ]);
+  // The reconciled hour row equals its latest reconciliation run. The scheduler may reconcile
+  // the hour again between the page load and the read (it plans every second), so the page is
+  // read after the row, until both show the same run.
+  await expect(async () => {
+    const [run] = await sql<{
+      events: number;
+      too_late_events: number;
+      rows_compared: number;
+      rows_drifted: number;
+    }>(
+      `SELECT r.events, r.too_late_events, r.rows_compared, r.rows_drifted
+       FROM reconciled_hours h JOIN reconciliation_runs r ON r.id = h.run_id WHERE h.hour = $1`,
+      [new Date(HOUR)],
+    );
+    await page.reload();
+    await page.locator(`[data-testid="reconciled-table"] tr[data-hour="${HOUR_ISO}"]`).waitFor();
+    expect(
+      (await cells(page, `[data-testid="reconciled-table"] tr[data-hour="${HOUR_ISO}"]`)).slice(1, 5),
+    ).toEqual([
+      String(run?.events),
+      String(run?.too_late_events),
+      String(run?.rows_compared),
+      String(run?.rows_drifted),
+    ]);
+  }).toPass({ timeout: 20_000 });
 
   // Runs of one queue, as stored: count, statuses and attempts.
   await page.getByLabel("Queue").selectOption("reconcile-hour");
