@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { natsNames } from "../server/config";
+import { defaultRetention, natsNames } from "../server/config";
 import { AlertNotice, AlertRuleSpec, type AlertRuleSpecInput } from "../server/contract";
 import { createDbClients } from "../server/db/clients";
 import { createLogger } from "../server/log";
@@ -118,14 +118,7 @@ async function runLatency(samples: number, rate: number) {
         allowedLatenessMs: 600_000,
         reconcileWindowDays: 7,
         maxPerPlan: 10,
-        retention: {
-          rawDays: 30,
-          minuteDays: 190,
-          hourDays: 400,
-          dayDays: 1830,
-          historyDays: 30,
-          fraudDays: 400,
-        },
+        retention: defaultRetention(),
       },
     },
   );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HISTORY_DAYS } from "./core/fraud/features";
+import type { RetentionPolicy } from "./core/retention";
 
 /**
  * Process configuration, read once from the environment at start-up.
@@ -121,6 +122,19 @@ export const Config = z.object({
     .transform((v) => v === "true"),
 });
 export type Config = z.infer<typeof Config>;
+
+/** The retention the scheduler applies, from the RETENTION_* variables. */
+export const retentionPolicy = (c: Config): RetentionPolicy => ({
+  rawDays: c.RETENTION_RAW_DAYS,
+  minuteDays: c.RETENTION_1M_DAYS,
+  hourDays: c.RETENTION_1H_DAYS,
+  dayDays: c.RETENTION_1D_DAYS,
+  historyDays: c.RETENTION_JOB_HISTORY_DAYS,
+  fraudDays: c.RETENTION_FRAUD_DAYS,
+});
+
+/** The default retention (every RETENTION_* variable unset), for tests and benches. */
+export const defaultRetention = (): RetentionPolicy => retentionPolicy(parseConfig({}));
 
 /** Rules between variables; each issue names the variable to change. */
 function crossFieldIssues(c: Config): { path: string; message: string }[] {

@@ -3,7 +3,7 @@
 // scheduler delivers each as one signed webhook, retrying a 500.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { natsNames } from "../config";
+import { defaultRetention, natsNames } from "../config";
 import { WebhookPayload } from "../contract";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
@@ -65,14 +65,7 @@ beforeAll(async () => {
         allowedLatenessMs: 600_000,
         reconcileWindowDays: 7,
         maxPerPlan: 10,
-        retention: {
-          rawDays: 30,
-          minuteDays: 190,
-          hourDays: 400,
-          dayDays: 1830,
-          historyDays: 30,
-          fraudDays: 400,
-        },
+        retention: defaultRetention(),
       },
     },
   );

@@ -1,6 +1,7 @@
 // Retention of the fraud feature state: decisions older than RETENTION_FRAUD_DAYS go in slices,
 // with their labels and outbox rows; customer days before the cutoff day go; everything at or
 // after the cutoff stays. The database runs in a zone other than UTC.
+import { defaultRetention } from "../config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeFeatures, DAY_MS } from "../core/fraud/features";
 import { retentionCutoffs } from "../core/retention";
@@ -23,14 +24,7 @@ afterAll(async () => {
 });
 
 const NOW = Date.UTC(2026, 11, 2, 15, 30);
-const POLICY = {
-  rawDays: 30,
-  minuteDays: 190,
-  hourDays: 400,
-  dayDays: 1830,
-  historyDays: 30,
-  fraudDays: 400,
-};
+const POLICY = defaultRetention();
 
 const item = (id: string, at: number, customer: string): BatchItem => {
   const tx: DecisionSubject = {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultRetention } from "../config";
 import type { MetricDefinition, ValidEvent } from "../contract";
 import { DAY_MS } from "../core/periods";
 import { retentionCutoffs } from "../core/retention";
@@ -15,14 +16,7 @@ import { applyRetention } from "./retention-store";
  */
 const DAY = Date.UTC(2026, 9, 1);
 const NOW = DAY + 40 * DAY_MS;
-const POLICY = {
-  rawDays: 30,
-  minuteDays: 190,
-  hourDays: 400,
-  dayDays: 1830,
-  historyDays: 30,
-  fraudDays: 400,
-};
+const POLICY = defaultRetention();
 let database: TestDatabase;
 let db: DbClients;
 let definitions: MetricDefinition[];

@@ -1,6 +1,6 @@
 import PgBoss10 from "pg-boss-10";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { natsNames } from "../config";
+import { defaultRetention, natsNames } from "../config";
 import { createDbClients, type DbClients } from "../db/clients";
 import { createLogger } from "../log";
 import { createTestDatabase, eventually, uniqueName, type TestDatabase } from "../testing/harness";
@@ -46,14 +46,7 @@ function start(schema: string): Promise<Scheduler> {
         allowedLatenessMs: 600_000,
         reconcileWindowDays: 7,
         maxPerPlan: 10,
-        retention: {
-          rawDays: 30,
-          minuteDays: 190,
-          hourDays: 400,
-          dayDays: 1830,
-          historyDays: 30,
-          fraudDays: 400,
-        },
+        retention: defaultRetention(),
       },
     },
   ).then((scheduler) => {

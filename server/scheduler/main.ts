@@ -1,4 +1,4 @@
-import { loadConfig, natsNames } from "../config";
+import { loadConfig, natsNames, retentionPolicy } from "../config";
 import { assertSupportedRuntime } from "../runtime";
 import { createDbClients } from "../db/clients";
 import { createLogger, errorFields } from "../log";
@@ -24,14 +24,7 @@ async function main() {
         allowedLatenessMs: config.NOWCAST_ALLOWED_LATENESS_MS,
         reconcileWindowDays: config.RECONCILE_WINDOW_DAYS,
         maxPerPlan: 500,
-        retention: {
-          rawDays: config.RETENTION_RAW_DAYS,
-          minuteDays: config.RETENTION_1M_DAYS,
-          hourDays: config.RETENTION_1H_DAYS,
-          dayDays: config.RETENTION_1D_DAYS,
-          historyDays: config.RETENTION_JOB_HISTORY_DAYS,
-          fraudDays: config.RETENTION_FRAUD_DAYS,
-        },
+        retention: retentionPolicy(config),
       },
     },
   );

@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { natsNames } from "../config";
+import { defaultRetention, natsNames } from "../config";
 import type { ValidEvent } from "../contract";
 import { DAY_MS, HOUR_MS, hoursOfDay } from "../core/periods";
 import { createDbClients, type DbClients } from "../db/clients";
@@ -84,14 +84,7 @@ beforeAll(async () => {
         allowedLatenessMs: 600_000,
         reconcileWindowDays: 7,
         maxPerPlan: 500,
-        retention: {
-          rawDays: 30,
-          minuteDays: 190,
-          hourDays: 400,
-          dayDays: 1830,
-          historyDays: 30,
-          fraudDays: 400,
-        },
+        retention: defaultRetention(),
       },
     },
   );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultRetention } from "../config";
 import type { MetricDefinition } from "../contract";
 import type { Clock } from "../core/engine";
 import { DAY_MS, HOUR_MS, hoursOfDay } from "../core/periods";
@@ -63,14 +64,7 @@ beforeAll(async () => {
       allowedLatenessMs: 600_000,
       reconcileWindowDays: 7,
       maxPerPlan: 500,
-      retention: {
-        rawDays: 30,
-        minuteDays: 190,
-        hourDays: 400,
-        dayDays: 1830,
-        historyDays: 30,
-        fraudDays: 400,
-      },
+      retention: defaultRetention(),
     },
     () => NOW,
   );
