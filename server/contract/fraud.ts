@@ -3,6 +3,7 @@ import { z } from "zod";
 /** Velocity windows of the fraud features, by name (`card_count_1m` …). */
 export const FRAUD_WINDOWS = { "1m": 60_000, "1h": 3_600_000, "24h": 86_400_000 } as const;
 export type FraudWindow = keyof typeof FRAUD_WINDOWS;
+export const FRAUD_WINDOW_NAMES = Object.keys(FRAUD_WINDOWS) as FraudWindow[];
 export const FRAUD_ENTITIES = ["card", "customer", "device"] as const;
 export type FraudEntity = (typeof FRAUD_ENTITIES)[number];
 

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { FRAUD_WINDOWS, type FraudWindow } from "../contract/fraud";
+import { FRAUD_WINDOW_NAMES as WINDOWS, type FraudWindow } from "../contract/fraud";
 import {
   foldBatch,
   type DayWrite,
@@ -7,7 +7,13 @@ import {
   type FoldedMember,
   type StoredView,
 } from "../core/fraud/batch";
-import { DAY_MS, historyStartDay, type FeatureInputs, type WindowSums } from "../core/fraud/features";
+import {
+  dayStart,
+  historyStartDay,
+  windowStart,
+  type FeatureInputs,
+  type WindowSums,
+} from "../core/fraud/features";
 import { inTransaction } from "./clients";
 import { findDecisions, type DecisionSubject, type NewDecision, type StoredDecision } from "./fraud-store";
 
@@ -55,8 +61,6 @@ export interface BatchItem {
 }
 
 export type BatchResult = { decision: StoredDecision; created: boolean };
-
-const WINDOWS = Object.keys(FRAUD_WINDOWS) as FraudWindow[];
 
 const sums = (entity: "card" | "customer" | "device", column: string) => `(SELECT json_build_object(
     ${WINDOWS.map(
@@ -133,7 +137,6 @@ const windowsOf = (s: Sums): Record<FraudWindow, WindowSums> => {
 };
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const dayOf = (ts: number) => Math.floor(ts / DAY_MS) * DAY_MS;
 
 const toView = (row: ViewRow): StoredView => ({
   known: row.known,
@@ -174,8 +177,8 @@ async function readViews(client: pg.PoolClient, txs: readonly DecisionSubject[])
     txs.map((t) => t.device),
     txs.map((t) => t.merchant),
     txs.map((t) => isoDay(historyStartDay(t.ts))),
-    txs.map((t) => isoDay(dayOf(t.ts))),
-    ...WINDOWS.map((w) => txs.map((t) => new Date(t.ts - FRAUD_WINDOWS[w]))),
+    txs.map((t) => isoDay(dayStart(t.ts))),
+    ...WINDOWS.map((w) => txs.map((t) => new Date(windowStart(t.ts, w)))),
   ]);
   if (rows.length !== txs.length)
     throw new Error(`feature query returned ${rows.length} rows for ${txs.length}`);

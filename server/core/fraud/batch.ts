@@ -1,8 +1,10 @@
-import { FRAUD_WINDOWS, type FraudEntity, type FraudWindow } from "../../contract/fraud";
+import { FRAUD_ENTITIES, FRAUD_WINDOW_NAMES, type FraudEntity, type FraudWindow } from "../../contract/fraud";
 import {
   DAY_MS,
   addToDay,
+  dayStart,
   historyStartDay,
+  windowStart,
   type CustomerDay,
   type FeatureInputs,
   type ScoredTransaction,
@@ -59,8 +61,6 @@ export interface FoldedBatch {
   days: DayWrite[];
 }
 
-const dayOf = (ts: number) => Math.floor(ts / DAY_MS) * DAY_MS;
-
 /** Order of PostgreSQL's "C" collation (code points), which the store's tie-break uses. */
 export function compareCodePoints(a: string, b: string): number {
   const x = [...a];
@@ -77,8 +77,6 @@ const earlier = (a: FirstCountry, b: FirstCountry) =>
 
 const entityOf = (tx: ScoredTransaction, entity: FraudEntity): string | null =>
   entity === "card" ? tx.card : entity === "customer" ? tx.customer : tx.device;
-
-const WINDOWS = Object.keys(FRAUD_WINDOWS) as FraudWindow[];
 
 /**
  * The feature inputs of every member of a batch decided in one transaction, exactly as if the
@@ -113,11 +111,11 @@ export function foldBatch(members: readonly BatchTransaction[], views: readonly 
     }
     out.push({ kind: "decide", inputs: inputsWithEarlier(tx, view, decided, days, dayKey) });
     decided.push(tx);
-    const key = dayKey(tx.customer, dayOf(tx.ts));
+    const key = dayKey(tx.customer, dayStart(tx.ts));
     const current = days.get(key);
     days.set(key, {
       customer: tx.customer,
-      day: dayOf(tx.ts),
+      day: dayStart(tx.ts),
       state: addToDay(current?.state ?? null, tx.amount),
       touched: true,
     });
@@ -138,15 +136,15 @@ function inputsWithEarlier(
   dayKey: (customer: string, day: number) => string,
 ): FeatureInputs {
   const velocity: FeatureInputs["velocity"] = {};
-  for (const entity of ["card", "customer", "device"] as const) {
+  for (const entity of FRAUD_ENTITIES) {
     const stored = view.velocity[entity];
     const own = entityOf(tx, entity);
     if (!stored || own === null) continue;
     const sums = {} as Record<FraudWindow, WindowSums>;
-    for (const w of WINDOWS) {
+    for (const w of FRAUD_WINDOW_NAMES) {
       let { count, amount } = stored[w];
       for (const p of before)
-        if (entityOf(p, entity) === own && p.ts > tx.ts - FRAUD_WINDOWS[w] && p.ts <= tx.ts) {
+        if (entityOf(p, entity) === own && p.ts > windowStart(tx.ts, w) && p.ts <= tx.ts) {
           count += 1;
           amount += p.amount;
         }
@@ -159,7 +157,7 @@ function inputsWithEarlier(
   let seen = view.deviceSeenBefore;
   let first = view.firstCountry;
   for (const p of before) {
-    if (p.card === tx.card && p.ts > tx.ts - FRAUD_WINDOWS["24h"] && p.ts <= tx.ts) {
+    if (p.card === tx.card && p.ts > windowStart(tx.ts, "24h") && p.ts <= tx.ts) {
       if (p.country !== null) countries.add(p.country);
       if (p.device !== null) devices.add(p.device);
     }
@@ -171,7 +169,7 @@ function inputsWithEarlier(
     }
   }
   const history: CustomerDay[] = [];
-  for (let day = historyStartDay(tx.ts); day <= dayOf(tx.ts); day += DAY_MS) {
+  for (let day = historyStartDay(tx.ts); day <= dayStart(tx.ts); day += DAY_MS) {
     const stored = days.get(dayKey(tx.customer, day));
     if (stored) history.push(stored.state);
   }

@@ -1,5 +1,6 @@
 import {
   FRAUD_ENTITIES,
+  FRAUD_WINDOW_NAMES,
   FRAUD_WINDOWS,
   type FraudEntity,
   type FraudFeatures,
@@ -61,8 +62,11 @@ export interface FeatureInputs {
 /** The `(ts − window, ts]` bounds every velocity feature uses, by window. */
 export const windowStart = (ts: number, window: FraudWindow) => ts - FRAUD_WINDOWS[window];
 
+/** Start (epoch ms) of the UTC day of `ts`. */
+export const dayStart = (ts: number) => Math.floor(ts / DAY_MS) * DAY_MS;
+
 /** First UTC day (epoch ms) of the history for a transaction at `ts`. */
-export const historyStartDay = (ts: number) => Math.floor(ts / DAY_MS) * DAY_MS - (HISTORY_DAYS - 1) * DAY_MS;
+export const historyStartDay = (ts: number) => dayStart(ts) - (HISTORY_DAYS - 1) * DAY_MS;
 
 function historyFeatures(amount: number, days: readonly CustomerDay[]) {
   const acc = emptyAccumulator();
@@ -94,7 +98,7 @@ function historyFeatures(amount: number, days: readonly CustomerDay[]) {
 export function computeFeatures(tx: ScoredTransaction, inputs: FeatureInputs): FraudFeatures {
   const velocity = {} as Record<NumericFeature, number | null>;
   for (const entity of FRAUD_ENTITIES) {
-    for (const window of Object.keys(FRAUD_WINDOWS) as FraudWindow[]) {
+    for (const window of FRAUD_WINDOW_NAMES) {
       const sums = inputs.velocity[entity]?.[window];
       velocity[`${entity}_count_${window}` as NumericFeature] = sums ? sums.count + 1 : null;
       velocity[`${entity}_amount_${window}` as NumericFeature] = sums ? sums.amount + tx.amount : null;
