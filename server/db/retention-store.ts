@@ -51,10 +51,11 @@ DELETE FROM fraud_decisions d USING gone WHERE d.id = gone.id`;
 export async function applyRetention(
   pool: pg.Pool,
   cutoffs: RetentionCutoffs,
-  rawSlice = 10_000,
+  /** Rows per delete statement, for raw events and fraud decisions. */
+  slice = 10_000,
 ): Promise<RetentionResult> {
   // Raw events go in slices (index on ts), their ids retired first (raw-retention.ts).
-  const raw = await retireRawEvents(pool, cutoffs.raw, rawSlice);
+  const raw = await retireRawEvents(pool, cutoffs.raw, slice);
   const count = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rowCount ?? 0;
   const minuteRows = await count(DELETE_MINUTES, [cutoffs.minute]);
   const hourRows = await count(DELETE_HOURS, [cutoffs.hour]);
@@ -67,9 +68,9 @@ export async function applyRetention(
   ]);
   let fraudDecisions = 0;
   for (;;) {
-    const deleted = await count(DELETE_FRAUD_SLICE, [cutoffs.fraud, rawSlice]);
+    const deleted = await count(DELETE_FRAUD_SLICE, [cutoffs.fraud, slice]);
     fraudDecisions += deleted;
-    if (deleted < rawSlice) break;
+    if (deleted < slice) break;
   }
   // A UTC date as text: the comparison does not depend on the session's TimeZone.
   const fraudCustomerDays = await count(`DELETE FROM fraud_customer_days WHERE day < $1::date`, [

@@ -4,7 +4,7 @@ import { openSecret, signatureHeader } from "../alerts/crypto";
 import { inTransaction } from "../db/clients";
 import { errorFields, type Logger } from "../log";
 import { ensureQueues } from "./boss-schema";
-import { fetch as undiciFetch } from "undici";
+import { fetch as undiciFetch, type Response as UndiciResponse } from "undici";
 import { guardedDispatcher, refusedLiteral, WebhookTargetRefused } from "./webhook-target";
 
 export const WEBHOOK_QUEUE = "alert-webhook";
@@ -35,7 +35,7 @@ interface DeliveryRow {
 }
 
 /** Reads at most the first KiB of a response body, then stops reading. */
-async function excerpt(response: Response): Promise<string> {
+async function excerpt(response: UndiciResponse): Promise<string> {
   const reader = response.body?.getReader();
   if (!reader) return "";
   const chunks: Uint8Array[] = [];
@@ -95,7 +95,7 @@ export async function postWebhook(
       },
       body,
     });
-    const text = await excerpt(response as unknown as Response);
+    const text = await excerpt(response);
     const redirect = response.status >= 300 && response.status < 400;
     return { status: response.status, excerpt: text, error: redirect ? "redirect not followed" : null };
   } catch (error) {
