@@ -6,11 +6,12 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FRAUD_WINDOWS, type FraudFeatures, type FraudWindow } from "../contract/fraud";
-import { computeFeatures, DAY_MS, HISTORY_DAYS } from "../core/fraud/features";
+import { DAY_MS, HISTORY_DAYS } from "../core/fraud/features";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
 import { createDbClients, type DbClients } from "./clients";
-import { decideBatch, type BatchItem } from "./fraud-decide";
-import type { DecisionSubject, NewDecision } from "./fraud-store";
+import { decideBatch } from "./fraud-decide";
+import type { DecisionSubject } from "./fraud-store";
+import { approvedItem } from "../testing/fraud-items";
 
 let database: TestDatabase;
 let db: DbClients;
@@ -97,19 +98,6 @@ function checkHistory(features: FraudFeatures, history: number[]) {
   expect(Math.abs((features.amount_p95_90d ?? 0) - exact)).toBeLessThanOrEqual(exact * 0.01 + 1e-9);
 }
 
-const approved = (features: FraudFeatures): NewDecision => ({
-  decision: "approved",
-  score: 0,
-  reasons: [],
-  features,
-  rulesVersion: 1,
-  decidedAt: new Date(BASE),
-  event: {},
-  hits: [],
-  shadowHits: [],
-  latencyMs: 0,
-});
-
 describe("fraud features at decision time", () => {
   it("equal a brute-force recomputation over the earlier decisions, alone or in groups", async () => {
     let run = 0;
@@ -139,14 +127,9 @@ describe("fraud features at decision time", () => {
             const group = txs.slice(start, start + (groupSizes[g] ?? 1));
             start += group.length;
             const got = new Map<string, FraudFeatures>();
-            const items: BatchItem[] = group.map((tx) => ({
-              tx,
-              decide: (inputs) => {
-                const features = computeFeatures(tx, inputs);
-                got.set(tx.id, features);
-                return approved(features);
-              },
-            }));
+            const items = group.map((tx) =>
+              approvedItem(tx, { decidedAt: BASE, onFeatures: (f) => got.set(tx.id, f) }),
+            );
             const results = await decideBatch(db.pool, items);
             expect(results.map((r) => r.created)).toEqual(group.map(() => true));
             for (const tx of group) {
@@ -181,14 +164,8 @@ describe("fraud features at decision time", () => {
       amount,
     });
     const seen: Array<[string, number]> = [];
-    const item = (t: Tx): BatchItem => ({
-      tx: t,
-      decide: (inputs) => {
-        const features = computeFeatures(t, inputs);
-        seen.push([t.id, features.card_count_24h ?? -1]);
-        return approved(features);
-      },
-    });
+    const item = (t: Tx) =>
+      approvedItem(t, { decidedAt: BASE, onFeatures: (f) => seen.push([t.id, f.card_count_24h ?? -1]) });
     await decideBatch(db.pool, [item(tx("a", 1))]);
     const results = await decideBatch(db.pool, [
       item(tx("a", 5)),

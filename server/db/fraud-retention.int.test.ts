@@ -3,12 +3,12 @@
 // after the cutoff stays. The database runs in a zone other than UTC.
 import { defaultRetention } from "../config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeFeatures, DAY_MS } from "../core/fraud/features";
+import { DAY_MS } from "../core/fraud/features";
 import { retentionCutoffs } from "../core/retention";
 import { createTestDatabase, type TestDatabase } from "../testing/harness";
 import { createDbClients, type DbClients } from "./clients";
-import { decideBatch, type BatchItem } from "./fraud-decide";
-import type { DecisionSubject } from "./fraud-store";
+import { decideBatch } from "./fraud-decide";
+import { approvedItem } from "../testing/fraud-items";
 import { applyRetention } from "./retention-store";
 
 let database: TestDatabase;
@@ -26,33 +26,11 @@ afterAll(async () => {
 const NOW = Date.UTC(2026, 11, 2, 15, 30);
 const POLICY = defaultRetention();
 
-const item = (id: string, at: number, customer: string): BatchItem => {
-  const tx: DecisionSubject = {
-    id,
-    ts: at,
-    amount: 10,
-    card: `card-${id}`,
-    customer,
-    device: null,
-    country: "DE",
-    merchant: "m",
-  };
-  return {
-    tx,
-    decide: (inputs) => ({
-      decision: "approved",
-      score: 0,
-      reasons: [],
-      features: computeFeatures(tx, inputs),
-      rulesVersion: 1,
-      decidedAt: new Date(at),
-      event: {},
-      hits: [],
-      shadowHits: [],
-      latencyMs: 0,
-    }),
-  };
-};
+const item = (id: string, at: number, customer: string) =>
+  approvedItem(
+    { id, ts: at, amount: 10, card: `card-${id}`, customer, device: null, country: "DE", merchant: "m" },
+    { decidedAt: at },
+  );
 
 describe("fraud retention", () => {
   it("deletes decisions, labels, outbox rows and customer days older than the cutoff, and nothing newer", async () => {
